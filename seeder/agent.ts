@@ -1,0 +1,61 @@
+import { createInterface } from 'node:readline'
+import type { Logger } from 'pino'
+import type { FanoutCode } from '../src/errors.js'
+import type { AgentCommand } from '../src/protocol/messages.js'
+import { fetchTarget, type TargetRole } from './fetch-target.js'
+import { SourceChangedError } from './hash-pieces.js'
+import { VerifyError } from './materialize.js'
+import { DestinationExistsError } from './place-into-target.js'
+import type { Report } from './report.js'
+import { type SourceRole, seedSource } from './seed-source.js'
+
+export interface AgentIo {
+  input: NodeJS.ReadableStream
+  report: Report
+  log: Logger
+}
+
+/**
+ * Serves one transfer: reads commands until `stop` or until its channel closes, and always leaves
+ * the swarm before returning. The channel closing is the orchestrator vanishing (SSH cut, kill -9):
+ * the agent must not outlive it.
+ */
+export async function runAgent({ input, report, log }: AgentIo): Promise<void> {
+  let role: SourceRole | TargetRole | undefined
+  let target: TargetRole | undefined
+  // Hashing a large source takes minutes; the channel closing must cut it short, not wait for it.
+  const gone = new AbortController()
+  input.once('end', () => gone.abort())
+  input.once('close', () => gone.abort())
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue
+      const command = JSON.parse(line) as AgentCommand
+      log.debug({ type: command.type }, 'command')
+      if (command.type === 'stop') break
+      try {
+        if (command.type === 'seed') role = await seedSource(command, report, log, gone.signal)
+        else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
+        else if (command.type === 'finalize') {
+          if (target === undefined) throw new Error('finalize without a fetch')
+          report({ type: 'finalized', path: await target.finalize() })
+        }
+      } catch (err) {
+        report({ type: 'error', code: codeOf(err), message: (err as Error).message })
+      }
+    }
+  } finally {
+    lines.close()
+    await role?.stop()
+  }
+}
+
+function codeOf(err: unknown): FanoutCode {
+  if (err instanceof DestinationExistsError) return 'DESTINATION_EXISTS'
+  if (err instanceof VerifyError) return 'VERIFY_FAILED'
+  if (err instanceof SourceChangedError) return 'SOURCE_CHANGED'
+  const errno = (err as NodeJS.ErrnoException).code
+  if (errno === 'ENOSPC') return 'NO_SPACE'
+  return 'AGENT_FAILED'
+}

@@ -1,0 +1,75 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { Torrent } from 'webtorrent'
+import type { AgentCommand } from '../src/protocol/messages.js'
+import { materialize, VerifyError } from './materialize.js'
+import { PayloadStore } from './payload-store.js'
+import { placeIntoTarget } from './place-into-target.js'
+import { every, type Report } from './report.js'
+import { countersOf, createSwarmClient, destroyClient, destroyTorrent } from './swarm-client.js'
+
+type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
+
+export interface TargetRole {
+  /** Stops sharing, rebuilds metadata, verifies and moves the copy to its final name. */
+  finalize(): Promise<string>
+  stop(): Promise<void>
+}
+
+const PROGRESS_MS = 500
+
+/**
+ * Joins the swarm and downloads into a hidden staging directory named after the content, so an
+ * interrupted run leaves something a later run of the same payload resumes from (webtorrent checks
+ * the pieces already there before asking peers). Keeps uploading to other targets once complete.
+ */
+export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
+  const stagingDir = join(command.targetDir, command.stagingName)
+  await mkdir(stagingDir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err
+    log.info({ stagingDir }, 'resuming from an earlier staging copy')
+  })
+  const client = createSwarmClient()
+  let stopProgress = () => {}
+  let torrent: Torrent | undefined
+  let complete = false
+  if (command.torrent === null || command.trackerUrl === null) {
+    complete = true
+    report({ type: 'complete', bytes: 0 })
+  } else {
+    client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+    torrent = client.add(Buffer.from(command.torrent, 'base64'), {
+      path: stagingDir,
+      store: PayloadStore,
+      strategy: 'rarest',
+      announce: [command.trackerUrl],
+    })
+    const joined = torrent
+    joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+    joined.once('done', () => {
+      complete = true
+      report({ type: 'complete', bytes: joined.length })
+    })
+    stopProgress = every(PROGRESS_MS, () => report({ type: 'progress', ...countersOf(joined) }))
+  }
+  let left: Promise<void> | undefined
+  const leaveSwarm = () => {
+    left ??= (async () => {
+      stopProgress()
+      if (torrent !== undefined) await destroyTorrent(torrent)
+      await destroyClient(client)
+    })()
+    return left
+  }
+  return {
+    finalize: async () => {
+      // Files can have their full size long before every piece is in them; only 'done' means verified.
+      if (!complete) throw new VerifyError('finalize before every piece was verified')
+      await leaveSwarm()
+      await materialize(command.manifest, join(stagingDir, command.manifest.name))
+      return placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
+    },
+    stop: leaveSwarm,
+  }
+}

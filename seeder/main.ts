@@ -1,0 +1,29 @@
+import { rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pino from 'pino'
+import { runAgent } from './agent.js'
+import { createReporter } from './report.js'
+
+// The agent is shipped to a private temp directory and removes it when it ends, so that even an
+// orchestrator killed with -9 leaves no file behind. `--remove-own-dir` is only passed when shipped.
+const removeOwnDir = process.argv.includes('--remove-own-dir')
+const log = pino(
+  { level: process.env.FANOUT_AGENT_LOG ?? 'info', base: { pid: process.pid } },
+  pino.destination(2),
+)
+const report = createReporter(process.stdout)
+
+// A closed stdout means nobody is listening any more: stop instead of crashing on EPIPE.
+process.stdout.on('error', () => process.stdin.destroy())
+report({ type: 'hello', pid: process.pid, node: process.version })
+try {
+  await runAgent({ input: process.stdin, report, log })
+} catch (err) {
+  log.error({ err }, 'agent failed')
+  process.exitCode = 1
+} finally {
+  if (removeOwnDir) await rm(dirname(fileURLToPath(import.meta.url)), { recursive: true, force: true })
+}
+// webtorrent can keep sockets half-closed for a while; the work is done, so do not wait for them.
+process.exit()

@@ -1,0 +1,41 @@
+import { link, lstat, rename, rmdir, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export class DestinationExistsError extends Error {}
+
+/**
+ * Moves the verified copy from the staging directory to its final name, never replacing anything.
+ * A single file is hard-linked (which fails if the name exists) and then unlinked from staging;
+ * a directory is renamed after a check, and rename(2) itself refuses a non-empty destination.
+ */
+export async function placeIntoTarget(stagingDir: string, targetDir: string, name: string): Promise<string> {
+  const staged = join(stagingDir, name)
+  const final = join(targetDir, name)
+  const stats = await lstat(staged)
+  try {
+    if (stats.isDirectory()) {
+      if (await exists(final)) throw Object.assign(new Error('exists'), { code: 'EEXIST' })
+      await rename(staged, final)
+    } else {
+      await link(staged, final)
+      await unlink(staged)
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ENOTEMPTY') {
+      throw new DestinationExistsError(
+        `${final} appeared during the transfer; the copy stays in ${stagingDir}`,
+      )
+    }
+    throw err
+  }
+  await rmdir(stagingDir)
+  return final
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  )
+}

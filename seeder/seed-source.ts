@@ -1,0 +1,99 @@
+import { dirname } from 'node:path'
+import type { Logger } from 'pino'
+import type { Torrent } from 'webtorrent'
+import { choosePieceLength } from '../src/core/piece-length.js'
+import type { AgentCommand } from '../src/protocol/messages.js'
+import { type RunningTracker, startTracker } from '../tracker/server.js'
+import { buildTorrent } from './build-torrent.js'
+import { hashPieces } from './hash-pieces.js'
+import { PayloadStore } from './payload-store.js'
+import { every, type Report } from './report.js'
+import { scanTree } from './scan-tree.js'
+import { countersOf, createSwarmClient, destroyClient } from './swarm-client.js'
+
+type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
+
+export interface SourceRole {
+  stop(): Promise<void>
+}
+
+const PROGRESS_MS = 500
+
+/**
+ * The source's whole job: describe the payload, hash it in place, start the private tracker and
+ * seed. Reports 'seeding' with everything a target needs to join.
+ */
+export async function seedSource(
+  command: SeedCommand,
+  report: Report,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<SourceRole> {
+  const { manifest, files } = await scanTree(command.sourcePath)
+  report({ type: 'scanned', files: manifest.entries.length, bytes: manifest.totalBytes })
+  if (files.length === 0) {
+    report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })
+    return { stop: async () => {} }
+  }
+  const pieceLength = choosePieceLength(manifest.totalBytes)
+  const reportHashing = throttled((hashedBytes: number) =>
+    report({ type: 'hashing', hashedBytes, totalBytes: manifest.totalBytes }),
+  )
+  const pieces = await hashPieces(files, pieceLength, reportHashing, signal)
+  const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength, pieces)
+  const tracker = await startTracker({ host: command.dataAddress, infoHash, log })
+  const client = createSwarmClient()
+  client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+  const seeded = await addSeed(client, torrent, command.sourcePath, tracker)
+  const stopProgress = every(PROGRESS_MS, () => report({ type: 'progress', ...countersOf(seeded) }))
+  log.info({ infoHash, pieceLength, bytes: manifest.totalBytes, tracker: tracker.url }, 'seeding')
+  report({
+    type: 'seeding',
+    torrent: torrent.toString('base64'),
+    infoHash,
+    manifest,
+    trackerUrl: tracker.url,
+  })
+  return {
+    stop: async () => {
+      stopProgress()
+      await destroyClient(client)
+      await tracker.close()
+    },
+  }
+}
+
+function addSeed(
+  client: ReturnType<typeof createSwarmClient>,
+  torrent: Buffer,
+  sourcePath: string,
+  tracker: RunningTracker,
+): Promise<Torrent> {
+  return new Promise((resolve, reject) => {
+    const added = client.add(
+      torrent,
+      {
+        // The torrent's paths start with the source's own name, so its parent is the store root.
+        path: dirname(sourcePath),
+        store: PayloadStore,
+        storeOpts: { readOnly: true },
+        // The pieces were hashed a moment ago from these very files.
+        skipVerify: true,
+        announce: [tracker.url],
+      },
+      () => resolve(added),
+    )
+    added.once('error', reject)
+  })
+}
+
+/** Reports at most every PROGRESS_MS, so hashing a million small files does not flood the channel. */
+function throttled(send: (value: number) => void): (value: number) => void {
+  let last = 0
+  return (value) => {
+    const now = Date.now()
+    if (now - last < PROGRESS_MS) return
+    last = now
+    send(value)
+  }
+}

@@ -1,0 +1,39 @@
+import WebTorrent, { type Torrent } from 'webtorrent'
+import type { TransferCounters } from '../src/protocol/messages.js'
+
+/**
+ * A webtorrent client that talks only to the peers our tracker names. Its defaults turn on DHT,
+ * local service discovery, PEX, UPnP/NAT-PMP, web seeds, uTP and WebRTC; each one either leaks the
+ * swarm beyond the transfer's hosts or is of no use between servers, so each is off explicitly.
+ */
+export function createSwarmClient(): WebTorrent {
+  return new WebTorrent({
+    dht: false,
+    lsd: false,
+    utPex: false,
+    natUpnp: false,
+    natPmp: false,
+    webSeeds: false,
+    utp: false,
+    // 0: the kernel picks a free port, so concurrent transfers on one host never collide.
+    torrentPort: 0,
+  })
+}
+
+export function countersOf(torrent: Torrent): TransferCounters {
+  return {
+    downloaded: torrent.downloaded,
+    uploaded: torrent.uploaded,
+    downloadRate: Math.round(torrent.downloadSpeed),
+    uploadRate: Math.round(torrent.uploadSpeed),
+    peers: torrent.numPeers,
+  }
+}
+
+export function destroyClient(client: WebTorrent): Promise<void> {
+  return new Promise((resolve) => client.destroy(() => resolve()))
+}
+
+export function destroyTorrent(torrent: Torrent): Promise<void> {
+  return new Promise((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()))
+}

@@ -1,0 +1,87 @@
+/**
+ * The agent's control channel: one JSON object per line, commands on the agent's stdin, reports on
+ * its stdout. The orchestrator and the bundled agent both import this file, so the two sides cannot
+ * drift apart. Anything an agent prints that is not a JSON line is ignored (and logged).
+ */
+import type { FanoutCode } from '../errors.js'
+
+export type EntryKind = 'file' | 'dir' | 'symlink'
+
+/** One filesystem object of the payload. BitTorrent carries only bytes; this carries the rest. */
+export interface ManifestEntry {
+  /** Relative to the payload root, '/'-separated; '' is the root itself. */
+  path: string
+  kind: EntryKind
+  /** Permission bits including setuid/setgid/sticky (st_mode & 0o7777). */
+  mode: number
+  uid: number
+  gid: number
+  /** Milliseconds since the epoch, with a fraction: Node's utimes cannot set finer than this. */
+  mtimeMs: number
+  atimeMs: number
+  /** Bytes, for files; 0 otherwise. */
+  size: number
+  /** Where a symlink points, exactly as readlink returned it (never followed). */
+  linkTarget?: string
+}
+
+export interface Manifest {
+  /** Basename of the source: what appears inside each target directory. */
+  name: string
+  /** The root entry's kind: a single file, or a directory tree. */
+  rootKind: 'file' | 'dir'
+  /** Parents before children, so creating entries in order always works. */
+  entries: ManifestEntry[]
+  /** Sum of file sizes. */
+  totalBytes: number
+  /** Objects that cannot be carried (sockets, devices, fifos), with why. */
+  skipped: { path: string; reason: string }[]
+}
+
+export type AgentCommand =
+  | { type: 'seed'; transferId: string; sourcePath: string; dataAddress: string }
+  | {
+      type: 'fetch'
+      transferId: string
+      /** The .torrent file, base64; null when the payload has no non-empty file. */
+      torrent: string | null
+      manifest: Manifest
+      targetDir: string
+      stagingName: string
+      trackerUrl: string | null
+    }
+  /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
+  | { type: 'finalize' }
+  /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
+  | { type: 'stop' }
+
+export interface TransferCounters {
+  downloaded: number
+  uploaded: number
+  /** Bytes per second, smoothed by webtorrent. */
+  downloadRate: number
+  uploadRate: number
+  peers: number
+}
+
+export type AgentReport =
+  | { type: 'hello'; pid: number; node: string }
+  | { type: 'scanned'; files: number; bytes: number }
+  | { type: 'hashing'; hashedBytes: number; totalBytes: number }
+  | {
+      type: 'seeding'
+      torrent: string | null
+      infoHash: string | null
+      manifest: Manifest
+      trackerUrl: string | null
+    }
+  | ({ type: 'progress' } & TransferCounters)
+  /** Every piece is held and verified; the agent keeps uploading until told to finalize. */
+  | { type: 'complete'; bytes: number }
+  | { type: 'finalized'; path: string }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; code: FanoutCode; message: string }
+
+export function encodeMessage(message: AgentCommand | AgentReport): string {
+  return `${JSON.stringify(message)}\n`
+}

@@ -1,0 +1,52 @@
+import { Server } from 'bittorrent-tracker'
+import type { Logger } from 'pino'
+
+export interface TrackerOptions {
+  /** The address peers reach the tracker on (the source's data address). */
+  host: string
+  /** 0 lets the kernel pick a free port, so concurrent transfers never race for one. */
+  port?: number
+  /** The only swarm this tracker serves; announces for anything else are refused. */
+  infoHash: string
+  /** How often peers re-announce. Short, because a swarm here lives minutes, not days. */
+  announceIntervalMs?: number
+  log: Logger
+}
+
+export interface RunningTracker {
+  /** The announce URL to put in the torrent. */
+  url: string
+  close(): Promise<void>
+}
+
+/** Starts an HTTP-only tracker (no UDP, no WebSocket, no stats page) for one private swarm. */
+export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
+  const log = opts.log.child({ component: 'tracker' })
+  const server = new Server({
+    http: true,
+    udp: false,
+    ws: false,
+    stats: false,
+    interval: opts.announceIntervalMs ?? 5_000,
+    filter: (infoHash: string, _params: unknown, cb: (err: Error | null) => void) => {
+      if (infoHash === opts.infoHash) return cb(null)
+      log.warn({ infoHash }, 'announce for a foreign swarm refused')
+      cb(new Error('unknown swarm'))
+    },
+  })
+  // A malformed announce is the peer's problem: log it, never crash the source agent over it.
+  server.on('warning', (err: Error) => log.debug({ err: err.message }, 'tracker warning'))
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, opts.host, () => {
+      server.removeListener('error', reject)
+      server.on('error', (err: Error) => log.error({ err: err.message }, 'tracker error'))
+      const address = server.http.address()
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
+      resolve({
+        url: `http://${host}:${address.port}/announce`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      })
+    })
+  })
+}
