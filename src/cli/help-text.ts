@@ -1,0 +1,44 @@
+/** The parts of `--help` after the options, written like a man page. */
+export const HELP_AFTER = `
+DESCRIPTION
+  Copies SOURCE into every TARGET directory at once. The source host hashes the
+  payload in place and seeds it through a private BitTorrent swarm; every target
+  downloads from the source and from the other targets, so N targets take about
+  the time of one copy. Hosts are reached over SSH (OpenSSH client config
+  honoured); each needs only sshd and Node.js >= 20. fanout copies a small agent
+  to each host for the duration of the run and removes it afterwards.
+
+  SOURCE is [user@]host:/path or a local path, a file or a directory.
+  TARGET is [user@]host:/dir or a local directory that must already exist; the
+  source is copied inside it, like scp: "fanout h0:/srv/sqldata h1:/srv" gives
+  /srv/sqldata on h1. localhost: and bare paths run locally without SSH.
+
+  Before any data moves, every host is checked at once: reachable, source
+  readable, target a writable directory, the destination name absent (nothing
+  is ever overwritten), enough free space. Any problem is reported, one line
+  each, and nothing is changed anywhere.
+
+  Targets download into a hidden staging directory (.fanout-<id>.partial) inside
+  the target directory; only a complete, verified copy is renamed to its final
+  name. File modes, numeric owners, mtimes, symlinks (never followed) and empty
+  directories are restored. An interrupted run leaves the staging directory so
+  that running the same transfer again resumes from it.
+
+EXAMPLES
+  fanout db1:/srv/sqldata db2:/srv db3:/srv db4:/srv
+  fanout --ssh-config ./cluster.conf --json build:/srv/release-42 web{1..8}:/srv/releases
+  fanout ./dataset /tmp/a /tmp/b          # local fan-out, no SSH
+
+EXIT STATUS
+  0    every target holds a verified copy
+  1    at least one target failed during the transfer (see the summary)
+  2    bad usage
+  3    a copy failed verification
+  130  interrupted (SIGINT/SIGTERM); hosts were cleaned up
+  255  a check failed before any data moved; nothing was changed
+
+ENVIRONMENT
+  FANOUT_SSH_CONFIG      default for --ssh-config
+  FANOUT_STALL_TIMEOUT   default for --stall-timeout, in seconds
+  SSH_AUTH_SOCK          ssh-agent to take keys from, after IdentityFile keys
+`

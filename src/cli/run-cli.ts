@@ -1,0 +1,73 @@
+import pino from 'pino'
+import { transfer } from '../api/transfer.js'
+import { resolveConfig } from '../config/resolve.js'
+import { isFanoutError } from '../errors.js'
+import type { TransferResult } from '../run/run-transfer.js'
+import { EXIT, exitCodeFor } from './exit-code.js'
+import { buildProgram, type CliRequest } from './program.js'
+import { createProgressDisplay } from './progress-display.js'
+import { problemLines, summaryLines } from './summary.js'
+
+export interface CliIo {
+  argv: readonly string[]
+  stdout: NodeJS.WriteStream
+  stderr: NodeJS.WriteStream
+  version: string
+  /** Aborted on SIGINT/SIGTERM by main.ts. */
+  signal: AbortSignal
+}
+
+/** Parses argv, runs the transfer, prints the outcome; returns the exit status. */
+export async function runCli(io: CliIo): Promise<number> {
+  let status: number = EXIT.ok
+  const program = buildProgram(io.version, async (request) => {
+    status = await execute(request, io)
+  })
+  program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' })
+  } catch (err) {
+    return reportStartError(err, io)
+  }
+  return status
+}
+
+async function execute(request: CliRequest, io: CliIo): Promise<number> {
+  const config = resolveConfig(request.flags)
+  const log = pino(
+    { level: config.verbose ? 'debug' : 'silent', redact: ['*.privateKey', '*.passphrase'] },
+    pino.destination(2),
+  )
+  const display = config.progress === 'never' || config.json ? undefined : createProgressDisplay(io.stderr)
+  const run = transfer({
+    source: request.source,
+    targets: request.targets,
+    ...request.flags,
+    logger: log,
+    signal: io.signal,
+  })
+  run.on('progress', (snapshot) => display?.update(snapshot))
+  const result = await run
+  display?.finish()
+  printResult(result, config.json, io)
+  return exitCodeFor(result)
+}
+
+function printResult(result: TransferResult, json: boolean, io: CliIo): void {
+  for (const line of problemLines(result)) io.stderr.write(`${line}\n`)
+  if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+  else for (const line of summaryLines(result)) io.stdout.write(`${line}\n`)
+}
+
+/** Known errors print one line; commander's own exits keep their status; anything else is a bug. */
+function reportStartError(err: unknown, io: CliIo): number {
+  const commanderCode = (err as { code?: string }).code
+  if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version') return EXIT.ok
+  if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) return EXIT.usage
+  if (isFanoutError(err)) {
+    io.stderr.write(`fanout: ${err.message}\n`)
+    return err.code === 'USAGE' ? EXIT.usage : EXIT.failed
+  }
+  io.stderr.write(`fanout: internal error: ${(err as Error).stack ?? String(err)}\n`)
+  return EXIT.failed
+}

@@ -1,0 +1,103 @@
+import { EventEmitter } from 'node:events'
+import { createInterface } from 'node:readline'
+import type { Logger } from 'pino'
+import { FanoutError, stderrTail } from '../errors.js'
+import type { ChildHandle } from '../exec/executor.js'
+import { type AgentCommand, type AgentReport, encodeMessage } from '../protocol/messages.js'
+
+type ReportOf<T extends AgentReport['type']> = Extract<AgentReport, { type: T }>
+
+const STDERR_KEPT = 4096
+
+/**
+ * The orchestrator's end of one agent's JSON-lines channel. Reports arrive as 'report' events;
+ * `next(type)` waits for one kind and turns an agent's error report or exit into a FanoutError that
+ * names the host, so callers never have to interpret a dead channel themselves.
+ */
+export class AgentChannel extends EventEmitter<{ report: [AgentReport] }> {
+  private stderr = ''
+  private exit: { exitCode: number | null; signal: string | null } | undefined
+
+  constructor(
+    readonly host: string,
+    private readonly child: ChildHandle,
+    private readonly log: Logger,
+  ) {
+    super()
+    createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line))
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEPT)
+      log.debug({ host, agentLog: chunk.toString('utf8').trimEnd() }, 'agent stderr')
+    })
+    child.exited.then((exit) => {
+      this.exit = exit
+      this.emit('report', { type: 'error', code: 'AGENT_FAILED', message: this.exitMessage() })
+    })
+  }
+
+  send(command: AgentCommand): void {
+    if (!this.child.stdin.writableEnded) this.child.stdin.write(encodeMessage(command))
+  }
+
+  /** Resolves with the next report of `type`; rejects on an error report, exit or abort. */
+  next<T extends AgentReport['type']>(type: T, signal?: AbortSignal): Promise<ReportOf<T>> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () =>
+        finish(() => reject(new FanoutError('ABORTED', 'interrupted', { host: this.host })))
+      const onReport = (report: AgentReport) => {
+        if (report.type === type) finish(() => resolve(report as ReportOf<T>))
+        else if (report.type === 'error') {
+          finish(() => reject(new FanoutError(report.code, report.message, this.context())))
+        }
+      }
+      const finish = (settle: () => void) => {
+        this.off('report', onReport)
+        signal?.removeEventListener('abort', onAbort)
+        settle()
+      }
+      if (signal?.aborted) return onAbort()
+      if (this.exit !== undefined)
+        return onReport({ type: 'error', code: 'AGENT_FAILED', message: this.exitMessage() })
+      this.on('report', onReport)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  /** Rejects when the agent reports an error or exits; never resolves. */
+  failure(signal?: AbortSignal): Promise<never> {
+    return this.next('never' as AgentReport['type'], signal) as Promise<never>
+  }
+
+  /** Asks the agent to leave and waits for it; a stuck one is killed after `graceMs`. */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.exit !== undefined) return
+    this.send({ type: 'stop' })
+    this.child.stdin.end()
+    const timer = setTimeout(() => this.child.kill(), graceMs)
+    await this.child.exited
+    clearTimeout(timer)
+  }
+
+  private onLine(line: string): void {
+    let report: AgentReport
+    try {
+      report = JSON.parse(line) as AgentReport
+    } catch {
+      this.log.warn({ host: this.host, line: line.slice(0, 200) }, 'agent printed a non-protocol line')
+      return
+    }
+    this.emit('report', report)
+  }
+
+  private exitMessage(): string {
+    const how = this.exit?.signal
+      ? `was killed by ${this.exit.signal}`
+      : `exited with status ${this.exit?.exitCode}`
+    const tail = stderrTail(this.stderr, 200)
+    return `agent ${how}${tail ? `: ${tail}` : ''}`
+  }
+
+  private context() {
+    return { host: this.host, stderr: stderrTail(this.stderr) }
+  }
+}

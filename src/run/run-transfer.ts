@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Problem } from '../core/checks.js'
+import { planTransfer } from '../core/plan.js'
+import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
+import { type FanoutCode, FanoutError, isFanoutError } from '../errors.js'
+import { CleanupStack } from './cleanup-stack.js'
+import { type ExecutorFactory, HostPool } from './host-pool.js'
+import { preflight } from './preflight.js'
+import { runSwarm } from './swarm-session.js'
+import { TransferState } from './transfer-state.js'
+
+export interface RunTransferInput {
+  source: string
+  targets: readonly string[]
+  cwd: string
+  createExecutor: ExecutorFactory
+  log: Logger
+  signal: AbortSignal
+  stallTimeoutMs: number
+  onProgress: (snapshot: ProgressSnapshot) => void
+  clock?: () => number
+}
+
+/** How one target ended. */
+export interface TargetResult {
+  target: string
+  status: 'ok' | 'failed' | 'aborted' | 'not-started'
+  /** Payload bytes this target received. */
+  bytes: number
+  /** From the start of the run to the copy being in place (or to the failure). */
+  seconds: number
+  /** The final path of the copy, when status is 'ok'. */
+  path?: string
+  error?: { code: FanoutCode; message: string }
+}
+
+export interface TransferResult {
+  /** 'preflight-failed': a check failed and nothing moved anywhere. */
+  outcome: 'ok' | 'preflight-failed' | 'failed' | 'aborted'
+  transferId: string
+  source: string
+  bytes: number
+  seconds: number
+  targets: TargetResult[]
+  /** Problems found before any data moved, one per endpoint and cause. */
+  problems: Problem[]
+  /** Cleanup steps that failed: what may be left on a host. */
+  leftovers: string[]
+  /** What the user should know although it did not fail the transfer. */
+  warnings: string[]
+}
+
+/** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
+export async function runTransfer(input: RunTransferInput): Promise<TransferResult> {
+  const clock = input.clock ?? Date.now
+  const plan = planTransfer({ ...input, transferId: randomUUID() })
+  const log = input.log.child({ transfer: plan.transferId })
+  const state = new TransferState(
+    plan.targets.map((t) => t.spec),
+    clock(),
+    clock,
+    input.onProgress,
+  )
+  const cleanup = new CleanupStack(log)
+  const pool = new HostPool(input.createExecutor)
+  cleanup.defer('close connections', () => pool.closeAll())
+  let problems: Problem[] = []
+  try {
+    const checked = await preflight(plan, pool, input.signal)
+    problems = checked.problems
+    state.totalBytes = checked.payloadBytes
+    if (problems.length === 0 && !input.signal.aborted) {
+      await runSwarm(plan, {
+        pool,
+        cleanup,
+        state,
+        log,
+        signal: input.signal,
+        stallTimeoutMs: input.stallTimeoutMs,
+      })
+    }
+  } catch (err) {
+    // Only a source failure gets here; it fails every target that had not finished.
+    const failure = asFanoutError(err, input.signal)
+    state.targets.forEach((target, index) => {
+      if (target.state !== 'done' && target.error === undefined) state.fail(index, failure)
+    })
+  }
+  const leftovers = await cleanup.unwind()
+  state.setPhase('done')
+  return summarize(plan.transferId, input.source, state, problems, leftovers, input.signal.aborted)
+}
+
+function asFanoutError(err: unknown, signal: AbortSignal): FanoutError {
+  if (signal.aborted) return new FanoutError('ABORTED', 'interrupted', {}, { cause: err })
+  if (isFanoutError(err)) return err
+  throw err
+}
+
+function summarize(
+  transferId: string,
+  source: string,
+  state: TransferState,
+  problems: Problem[],
+  leftovers: string[],
+  aborted: boolean,
+): TransferResult {
+  const targets = state.targets.map((t, index) =>
+    targetResult(t, state.secondsFor(index), problems.length > 0),
+  )
+  const allOk = problems.length === 0 && targets.every((t) => t.status === 'ok')
+  const outcome = allOk ? 'ok' : problems.length > 0 ? 'preflight-failed' : aborted ? 'aborted' : 'failed'
+  const seconds = state.snapshot().elapsedMs / 1000
+  const warnings = [...state.warnings]
+  return {
+    outcome,
+    transferId,
+    source,
+    bytes: state.totalBytes,
+    seconds,
+    targets,
+    problems,
+    leftovers,
+    warnings,
+  }
+}
+
+function targetResult(progress: TargetProgress, seconds: number, preflightFailed: boolean): TargetResult {
+  const base = { target: progress.target, bytes: progress.downloaded, seconds }
+  if (progress.state === 'done') {
+    return {
+      ...base,
+      status: 'ok',
+      ...(progress.finalPath === undefined ? {} : { path: progress.finalPath }),
+    }
+  }
+  if (progress.error !== undefined) {
+    return { ...base, status: progress.state === 'aborted' ? 'aborted' : 'failed', error: progress.error }
+  }
+  return { ...base, status: preflightFailed ? 'not-started' : 'failed' }
+}

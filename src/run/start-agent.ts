@@ -1,0 +1,49 @@
+import type { Logger } from 'pino'
+import { FanoutError, stderrTail } from '../errors.js'
+import type { Executor } from '../exec/executor.js'
+import { agentBundlePath, readAgentBundle } from './agent-bundle.js'
+import { AgentChannel } from './agent-channel.js'
+import type { CleanupStack } from './cleanup-stack.js'
+
+// Writes stdin to a new private directory and prints the directory. umask 077 makes both the
+// directory and the file unreadable to other users before a single byte lands in them.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: this is sh syntax, not a template.
+const RECEIVE_BUNDLE =
+  'umask 077 && d=$(mktemp -d "${TMPDIR:-/tmp}/fanout-agent.XXXXXXXX") && cat > "$d/agent.mjs" && printf %s "$d"'
+const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/
+
+/**
+ * Starts one agent on a host. Remote hosts get the bundle in a private temp directory that the agent
+ * deletes when it exits (and cleanup deletes again, in case it could not); the local host runs the
+ * bundle where it was built. Waits for the agent's hello, so a host whose node cannot run the
+ * bundle fails here with its stderr.
+ */
+export async function startAgent(
+  exec: Executor,
+  local: boolean,
+  cleanup: CleanupStack,
+  log: Logger,
+): Promise<AgentChannel> {
+  const argv = local ? [process.execPath, agentBundlePath()] : await shipAgent(exec, cleanup)
+  const child = exec.spawn(argv)
+  const channel = new AgentChannel(exec.host, child, log)
+  cleanup.defer(`stop agent on ${exec.host}`, () => channel.close())
+  await channel.next('hello')
+  return channel
+}
+
+async function shipAgent(exec: Executor, cleanup: CleanupStack): Promise<string[]> {
+  const result = await exec.run(['sh', '-c', RECEIVE_BUNDLE], { input: await readAgentBundle() })
+  const dir = result.stdout.trim()
+  if (result.exitCode !== 0 || !SHIPPED_DIR.test(dir)) {
+    throw new FanoutError('REMOTE_COMMAND', `could not copy the agent to ${exec.host}`, {
+      host: exec.host,
+      exitCode: result.exitCode,
+      stderr: stderrTail(result.stderr),
+    })
+  }
+  cleanup.defer(`remove agent files on ${exec.host}`, async () => {
+    await exec.run(['rm', '-rf', '--', dir])
+  })
+  return ['node', `${dir}/agent.mjs`, '--remove-own-dir']
+}

@@ -1,0 +1,131 @@
+import type { Logger } from 'pino'
+import { stagingName, type TransferPlan } from '../core/plan.js'
+import { FanoutError, isFanoutError } from '../errors.js'
+import type { AgentReport } from '../protocol/messages.js'
+import type { AgentChannel } from './agent-channel.js'
+import type { CleanupStack } from './cleanup-stack.js'
+import type { HostPool } from './host-pool.js'
+import { startAgent } from './start-agent.js'
+import type { TransferState } from './transfer-state.js'
+import { watchForStall } from './watch-for-stall.js'
+
+type Seeding = Extract<AgentReport, { type: 'seeding' }>
+
+export interface SessionDeps {
+  pool: HostPool
+  cleanup: CleanupStack
+  state: TransferState
+  log: Logger
+  signal: AbortSignal
+  stallTimeoutMs: number
+}
+
+/**
+ * Runs the swarm: the source agent hashes and seeds, every target agent downloads (and uploads to
+ * the others), and each target that holds every verified piece is finalized once the whole swarm has
+ * settled, so no target stops sharing while another still needs its pieces. Per-target failures are
+ * recorded in `state`; only a source failure ends everyone's transfer.
+ */
+export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
+  const { state } = deps
+  const source = await startSource(plan, deps)
+  const sourceLost = source.channel.failure(deps.signal)
+  sourceLost.catch(() => {})
+  state.setPhase('transferring')
+  const completed = await Promise.all(
+    plan.targets.map((_, index) => fetchOnTarget(plan, index, source.seeding, sourceLost, deps)),
+  )
+  state.setPhase('finalizing')
+  await Promise.all(
+    completed.map(async (channel, index) => {
+      if (channel === undefined) return
+      try {
+        channel.send({ type: 'finalize' })
+        const finalized = await channel.next('finalized', deps.signal)
+        state.update(index, { state: 'done', finalPath: finalized.path })
+      } catch (err) {
+        recordFailure(state, index, err)
+      }
+    }),
+  )
+}
+
+async function startSource(
+  plan: TransferPlan,
+  deps: SessionDeps,
+): Promise<{ channel: AgentChannel; seeding: Seeding }> {
+  const exec = await deps.pool.get(plan.source, deps.signal)
+  const channel = await startAgent(exec, plan.source.host === null, deps.cleanup, deps.log)
+  channel.on('report', (report) => {
+    if (report.type === 'scanned') deps.state.setHashed(0, report.bytes)
+    if (report.type === 'hashing') deps.state.setHashed(report.hashedBytes, report.totalBytes)
+  })
+  deps.state.setPhase('hashing')
+  channel.send({
+    type: 'seed',
+    transferId: plan.transferId,
+    sourcePath: plan.source.path,
+    dataAddress: exec.dataAddress,
+  })
+  const seeding = await channel.next('seeding', deps.signal)
+  deps.state.setHashed(seeding.manifest.totalBytes, seeding.manifest.totalBytes)
+  for (const skipped of seeding.manifest.skipped) {
+    deps.state.warnings.push(`not copied: ${skipped.path || plan.name} is a ${skipped.reason}`)
+  }
+  return { channel, seeding }
+}
+
+/** Resolves with the target's channel once it holds every piece, or undefined if it failed. */
+async function fetchOnTarget(
+  plan: TransferPlan,
+  index: number,
+  seeding: Seeding,
+  sourceLost: Promise<never>,
+  deps: SessionDeps,
+): Promise<AgentChannel | undefined> {
+  const target = plan.targets[index]
+  if (target === undefined) return undefined
+  let stopWatching = () => {}
+  try {
+    deps.state.update(index, { state: 'starting' })
+    const exec = await deps.pool.get(target, deps.signal)
+    const channel = await startAgent(exec, target.host === null, deps.cleanup, deps.log)
+    channel.on('report', (report) => {
+      if (report.type === 'progress') deps.state.update(index, report)
+    })
+    deps.state.update(index, { state: 'downloading' })
+    channel.send({
+      type: 'fetch',
+      transferId: plan.transferId,
+      torrent: seeding.torrent,
+      manifest: seeding.manifest,
+      targetDir: target.path,
+      stagingName: stagingName(seeding.infoHash, plan.transferId),
+      trackerUrl: seeding.trackerUrl,
+    })
+    const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.stallTimeoutMs)
+    stopWatching = stall.stop
+    const complete = await Promise.race([
+      channel.next('complete', deps.signal),
+      sourceLost.catch(sourceFailed),
+      stall.stalled,
+    ])
+    deps.state.update(index, { state: 'complete', downloaded: complete.bytes })
+    return channel
+  } catch (err) {
+    recordFailure(deps.state, index, err)
+    return undefined
+  } finally {
+    stopWatching()
+  }
+}
+
+function sourceFailed(err: unknown): never {
+  if (isFanoutError(err) && err.code === 'ABORTED') throw err
+  throw new FanoutError('AGENT_FAILED', `the source failed: ${(err as Error).message}`, {}, { cause: err })
+}
+
+function recordFailure(state: TransferState, index: number, err: unknown): void {
+  if (!isFanoutError(err)) throw err
+  state.fail(index, err)
+}

@@ -1,0 +1,81 @@
+import {
+  emptyCounters,
+  type ProgressSnapshot,
+  snapshotOf,
+  type TargetProgress,
+  type TransferPhase,
+} from '../core/progress.js'
+import type { FanoutError } from '../errors.js'
+import type { TransferCounters } from '../protocol/messages.js'
+
+/** The runner's live view of a transfer; every change is announced through `onChange`. */
+export class TransferState {
+  phase: TransferPhase = 'checking'
+  totalBytes = 0
+  hashedBytes = 0
+  readonly targets: TargetProgress[]
+  /** Things the user should know that did not fail the transfer (e.g. a socket that was not copied). */
+  readonly warnings: string[] = []
+  private readonly finishedAt = new Map<string, number>()
+
+  constructor(
+    targetSpecs: readonly string[],
+    readonly startedAt: number,
+    private readonly clock: () => number,
+    private readonly onChange: (snapshot: ProgressSnapshot) => void,
+  ) {
+    this.targets = targetSpecs.map((target) => ({ target, state: 'checking', ...emptyCounters() }))
+  }
+
+  setPhase(phase: TransferPhase): void {
+    this.phase = phase
+    this.changed()
+  }
+
+  setHashed(hashedBytes: number, totalBytes: number): void {
+    this.hashedBytes = hashedBytes
+    this.totalBytes = totalBytes
+    this.changed()
+  }
+
+  update(
+    index: number,
+    change: Partial<TransferCounters> & Partial<Pick<TargetProgress, 'state' | 'finalPath'>>,
+  ): void {
+    const target = this.targets[index]
+    if (target === undefined) return
+    Object.assign(target, change)
+    if (change.state === 'done') this.finishedAt.set(target.target, this.clock())
+    this.changed()
+  }
+
+  fail(index: number, err: FanoutError): void {
+    const target = this.targets[index]
+    if (target === undefined) return
+    target.state = err.code === 'ABORTED' ? 'aborted' : 'failed'
+    target.error = { code: err.code, message: err.message }
+    this.changed()
+  }
+
+  /** Seconds from the start of the run until the target's copy was in place. */
+  secondsFor(index: number): number {
+    const target = this.targets[index]
+    const end = (target && this.finishedAt.get(target.target)) ?? this.clock()
+    return (end - this.startedAt) / 1000
+  }
+
+  snapshot(): ProgressSnapshot {
+    return snapshotOf({
+      phase: this.phase,
+      totalBytes: this.totalBytes,
+      hashedBytes: this.hashedBytes,
+      startedAt: this.startedAt,
+      now: this.clock(),
+      targets: this.targets,
+    })
+  }
+
+  private changed(): void {
+    this.onChange(this.snapshot())
+  }
+}
