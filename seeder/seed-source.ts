@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
@@ -18,6 +19,7 @@ export interface SourceRole {
 }
 
 const PROGRESS_MS = 500
+const ANNOUNCE_TIMEOUT_MS = 15_000
 
 /**
  * The source's whole job: describe the payload, hash it in place, start the private tracker and
@@ -63,28 +65,33 @@ export async function seedSource(
   }
 }
 
-function addSeed(
+async function addSeed(
   client: ReturnType<typeof createSwarmClient>,
   torrent: Buffer,
   sourcePath: string,
   tracker: RunningTracker,
 ): Promise<Torrent> {
-  return new Promise((resolve, reject) => {
-    const added = client.add(
-      torrent,
-      {
-        // The torrent's paths start with the source's own name, so its parent is the store root.
-        path: dirname(sourcePath),
-        store: PayloadStore,
-        storeOpts: { readOnly: true },
-        // The pieces were hashed a moment ago from these very files.
-        skipVerify: true,
-        announce: [tracker.url],
-      },
-      () => resolve(added),
-    )
-    added.once('error', reject)
+  const added = client.add(torrent, {
+    // The torrent's paths start with the source's own name, so its parent is the store root.
+    path: dirname(sourcePath),
+    store: PayloadStore,
+    storeOpts: { readOnly: true },
+    // The pieces were hashed a moment ago from these very files.
+    skipVerify: true,
+    announce: [tracker.url],
   })
+  // Targets learn of peers only when they announce, so the source must be on the tracker's list
+  // before any target is told to join, or the first target finds nobody to fetch from.
+  const announced = once(added, 'trackerAnnounce', { signal: AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS) })
+  // events.once rejects on the torrent's 'error' event as well.
+  const ready = once(added, 'ready')
+  try {
+    await Promise.all([announced, ready])
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') throw err
+    throw new Error(`the source could not announce to its own tracker ${tracker.url}`)
+  }
+  return added
 }
 
 /** Reports at most every PROGRESS_MS, so hashing a million small files does not flood the channel. */
