@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // Removes namespaces a crashed earlier run left behind (only ours: the `fot` prefix).
+          globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 240_000,
           hookTimeout: 120_000,
           // Each file builds its own cluster; two cores cannot shape several clusters at once honestly.

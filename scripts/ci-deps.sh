@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the system packages the integration tests need: the virtual cluster in test/helpers/
+# (sshd, ip, tc, nsenter) and nftables for the firewall code under test.
+# Idempotent: apt-get runs only when a package is missing. Must run as root on Debian.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(openssh-server openssh-client iproute2 nftables util-linux procps)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]} > 0)); then
+  # A policy-rc.d that exits 101 keeps openssh-server's postinst from starting a system sshd: the
+  # tests run their own sshd per network namespace and must not depend on (or collide with) one.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
+  # Wait for another apt/dpkg run (e.g. a concurrent install) instead of failing on its lock.
+  apt-get -o DPkg::Lock::Timeout=300 update
+  apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends \
+    openssh-server openssh-client iproute2 nftables util-linux procps
+fi
+
+# sshd refuses to start without its privilege-separation directory, which the package only
+# creates at boot (tmpfiles.d), not at install time in a container.
+mkdir -p /run/sshd
+chmod 0755 /run/sshd
