@@ -20,7 +20,8 @@ export function createProgressDisplay(
 ): ProgressDisplay {
   const live = out.isTTY === true
   let drawnLines = 0
-  let lastDraw = 0
+  // A plain line only after the first interval: a run that fails its checks at once prints none.
+  let lastDraw = live ? 0 : now()
   let latest: ProgressSnapshot | undefined
   const draw = () => {
     if (latest === undefined) return
