@@ -67,6 +67,10 @@ export class PayloadStore {
     const chunkSize = Math.min(this.chunkLength, this.totalLength() - chunkStart)
     const offset = options.offset ?? 0
     const length = options.length ?? chunkSize - offset
+    if (chunkSize <= 0 || length < 0 || offset + length > chunkSize) {
+      done(new RangeError(`chunk ${index} (+${offset}, ${length}) is outside the payload`))
+      return
+    }
     const out = Buffer.alloc(length)
     this.eachSpan(chunkStart + offset, length, async (handle, span) => {
       const { bytesRead } = await handle.read(out, span.rangeOffset, span.length, span.fileOffset)
@@ -110,13 +114,19 @@ export class PayloadStore {
   }
 
   private acquire(fileIndex: number, create: boolean): OpenFile {
+    const absPath = this.absPaths[fileIndex] as string
     let entry = this.handles.get(fileIndex)
     if (entry === undefined) {
-      entry = { handle: this.openFile(this.absPaths[fileIndex] as string, create), users: 0 }
+      entry = { handle: this.openFile(absPath, create), canCreate: create, users: 0 }
       entry.handle.catch(() => this.handles.delete(fileIndex))
     } else {
       // Re-inserting marks it as the most recently used.
       this.handles.delete(fileIndex)
+      if (create && !entry.canCreate) {
+        // A read of the missing file may be opening it right now; a write must still create it.
+        entry.handle = entry.handle.catch(() => this.openFile(absPath, true))
+        entry.canCreate = true
+      }
     }
     this.handles.set(fileIndex, entry)
     entry.users++
@@ -150,5 +160,7 @@ export class PayloadStore {
 
 interface OpenFile {
   handle: Promise<FileHandle>
+  /** Whether the open may create the file (a write asked for it). */
+  canCreate: boolean
   users: number
 }

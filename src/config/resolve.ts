@@ -36,5 +36,5 @@ export function seconds(text: string): number {
   const value = Number(text)
   if (!Number.isFinite(value) || value <= 0)
     throw new FanoutError('USAGE', `not a positive number of seconds: ${text}`)
-  return Math.round(value * 1000)
+  return Math.max(1, Math.round(value * 1000))
 }

@@ -89,7 +89,8 @@ export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
   let value = bytes
   let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
+  // Compare with what toFixed(1) will print, so 1023.96 KiB shows as 1.0 MiB, not 1024.0 KiB.
+  while (value >= 1023.95 && unit < units.length - 1) {
     value /= 1024
     unit++
   }
