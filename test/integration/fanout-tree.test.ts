@@ -1,50 +1,86 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
-import { LIST_TREE_SCRIPT, type ListedEntry, MAKE_TREE_SCRIPT, parseListing } from '../helpers/fixture-tree.js'
+import {
+  LIST_TREE_SCRIPT,
+  type ListedEntry,
+  MAKE_TREE_SCRIPT,
+  parseListing,
+} from '../helpers/fixture-tree.js'
 import { leftoversOn, runFanout } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
 const TARGETS = ['h1', 'h2', 'h3', 'h4']
 
-describe.skipIf(reason !== undefined)(`fan-out of a tree to four hosts${reason ? ` (skipped: ${reason})` : ''}`, () => {
-  let cluster: Cluster
-  let source: ListedEntry[]
+describe.skipIf(reason !== undefined)(
+  `fan-out of a tree to four hosts${reason ? ` (skipped: ${reason})` : ''}`,
+  () => {
+    let cluster: Cluster
+    let source: ListedEntry[]
 
-  beforeAll(async () => {
-    cluster = await createCluster(['h0', ...TARGETS].map((name) => ({ name, diskMiB: 192 })))
-    const made = await cluster.exec('h0', ['node', '-e', MAKE_TREE_SCRIPT, '/srv/data', '64'])
-    expect(made.stderr).toBe('')
-    source = await listTree(cluster, 'h0', '/srv/data')
-  })
-  afterAll(async () => {
-    await cluster?.destroy()
-  })
+    beforeAll(async () => {
+      cluster = await createCluster(['h0', ...TARGETS].map((name) => ({ name, diskMiB: 192 })))
+      const made = await cluster.exec('h0', ['node', '-e', MAKE_TREE_SCRIPT, '/srv/data', '64'])
+      expect(made.stderr).toBe('')
+      source = await listTree(cluster, 'h0', '/srv/data')
+    })
+    afterAll(async () => {
+      await cluster?.destroy()
+    })
 
-  test('the fixture has what the copy must keep', () => {
-    const files = source.filter((e) => e.type === 'f')
-    expect(files.length).toBeGreaterThanOrEqual(200)
-    expect(files.reduce((sum, f) => sum + f.size, 0)).toBeGreaterThanOrEqual(64 * 2 ** 20 - 2 ** 20)
-    expect(source.some((e) => e.type === 'l')).toBe(true)
-    expect(source.some((e) => e.mode === '600')).toBe(true)
-    expect(source.some((e) => e.uid === 1234)).toBe(true)
-  })
+    test('the fixture has what the copy must keep', () => {
+      const files = source.filter((e) => e.type === 'f')
+      expect(files.length).toBeGreaterThanOrEqual(200)
+      expect(files.reduce((sum, f) => sum + f.size, 0)).toBeGreaterThanOrEqual(64 * 2 ** 20 - 2 ** 20)
+      expect(source.some((e) => e.type === 'l')).toBe(true)
+      expect(source.some((e) => e.mode === '600')).toBe(true)
+      expect(source.some((e) => e.uid === 1234)).toBe(true)
+    })
 
-  test('every target gets a byte-identical copy with metadata, and every host is left clean', async () => {
-    const run = await runFanout(cluster, ['--json', 'h0:/srv/data', ...TARGETS.map((h) => `${h}:/srv`)])
-    expect(run.stderr).toBe('')
-    expect(run.exitCode).toBe(0)
-    const summary = JSON.parse(run.stdout) as { outcome: string; targets: { status: string; path: string }[] }
-    expect(summary.outcome).toBe('ok')
-    expect(summary.targets.map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok'])
-    for (const host of TARGETS) {
-      const copy = await listTree(cluster, host, '/srv/data')
-      expectSameTree(copy, source)
+    test('every target gets a byte-identical copy with metadata, and every host is left clean', async () => {
+      const run = await runFanout(cluster, ['--json', 'h0:/srv/data', ...TARGETS.map((h) => `${h}:/srv`)])
+      expect(run.stderr).toBe('')
+      expect(run.exitCode).toBe(0)
+      const summary = JSON.parse(run.stdout) as {
+        outcome: string
+        targets: { status: string; path: string }[]
+      }
+      expect(summary.outcome).toBe('ok')
+      expect(summary.targets.map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok'])
+      for (const host of TARGETS) {
+        const copy = await listTree(cluster, host, '/srv/data')
+        expectSameTree(copy, source)
+      }
+      for (const host of ['h0', ...TARGETS]) expect(await leftoversOn(cluster, host)).toEqual([])
+      // The source itself is untouched, times included.
+      expectSameTree(await listTree(cluster, 'h0', '/srv/data'), source)
+    })
+  },
+)
+
+test.skipIf(reason !== undefined)(
+  'source and target paths with spaces, quotes, $, & and non-ASCII letters',
+  async () => {
+    const cluster = await createCluster([{ name: 'src' }, { name: 'dst' }])
+    try {
+      const odd = `/srv/dir with $pace & 'quote' "dq" ü`
+      await cluster.exec('src', ['mkdir', '-p', odd])
+      await cluster.exec('src', ['sh', '-c', 'printf payload > "$1"', 'sh', `${odd}/file ;$(touch x)&`])
+      await cluster.exec('dst', ['mkdir', '-p', odd])
+      const run = await runFanout(cluster, [`src:${odd}/file ;$(touch x)&`, `dst:${odd}`])
+      expect(run.exitCode, run.stderr).toBe(0)
+      const copied = await cluster.exec('dst', ['cat', `${odd}/file ;$(touch x)&`])
+      expect(copied.stdout).toBe('payload')
+      // Nothing was run by a shell on either side: no stray file named x anywhere.
+      for (const host of ['src', 'dst']) {
+        expect(
+          (await cluster.exec(host, ['find', '/srv', '/tmp', '-maxdepth', '1', '-name', 'x'])).stdout,
+        ).toBe('')
+      }
+    } finally {
+      await cluster.destroy()
     }
-    for (const host of ['h0', ...TARGETS]) expect(await leftoversOn(cluster, host)).toEqual([])
-    // The source itself is untouched, times included.
-    expectSameTree(await listTree(cluster, 'h0', '/srv/data'), source)
-  })
-})
+  },
+)
 
 async function listTree(cluster: Cluster, host: string, root: string): Promise<ListedEntry[]> {
   const listed = await cluster.exec(host, ['node', '-e', LIST_TREE_SCRIPT, root])
