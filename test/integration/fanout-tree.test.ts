@@ -64,20 +64,17 @@ test.skipIf(reason !== undefined)(
     try {
       const odd = `/srv/dir with $pace & 'quote' "dq" ü`
       await cluster.exec('src', ['mkdir', '-p', odd])
-      await cluster.exec('src', [
-        'sh',
-        '-c',
-        'printf payload > "$1"',
-        'sh',
-        `${odd}/file ;$(touch /tmp/fanout-injected)&`,
-      ])
+      await cluster.exec('src', ['sh', '-c', 'printf payload > "$1"', 'sh', `${odd}/file ;$(touch x)&`])
       await cluster.exec('dst', ['mkdir', '-p', odd])
-      const run = await runFanout(cluster, [`src:${odd}/file ;$(touch /tmp/fanout-injected)&`, `dst:${odd}`])
+      const run = await runFanout(cluster, [`src:${odd}/file ;$(touch x)&`, `dst:${odd}`])
       expect(run.exitCode, run.stderr).toBe(0)
-      const copied = await cluster.exec('dst', ['cat', `${odd}/file ;$(touch /tmp/fanout-injected)&`])
+      const copied = await cluster.exec('dst', ['cat', `${odd}/file ;$(touch x)&`])
       expect(copied.stdout).toBe('payload')
-      // Had any shell expanded the name, it would have created this file (/tmp is shared by all hosts).
-      expect((await cluster.exec('src', ['ls', '/tmp/fanout-injected'])).exitCode).not.toBe(0)
+      // Had any shell expanded the name, it would have created `x` in a login directory (each host's
+      // home is under the cluster's temp directory) or in /srv.
+      const stray = await cluster.exec('src', ['sh', '-c', `find /tmp/fot${cluster.id}-* /srv -name x`])
+      expect(stray.exitCode, stray.stderr).toBe(0)
+      expect(stray.stdout).toBe('')
     } finally {
       await cluster.destroy()
     }
