@@ -7,7 +7,6 @@ import type { CleanupStack } from './cleanup-stack.js'
 
 // Writes stdin to a new private directory and prints the directory. umask 077 makes both the
 // directory and the file unreadable to other users before a single byte lands in them.
-// biome-ignore lint/suspicious/noTemplateCurlyInString: this is sh syntax, not a template.
 const RECEIVE_BUNDLE =
   'umask 077 && d=$(mktemp -d "${TMPDIR:-/tmp}/fanout-agent.XXXXXXXX") && cat > "$d/agent.mjs" && printf %s "$d"'
 const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/

@@ -11,27 +11,68 @@ const PAYLOAD_MIB = 40
  * Cleanup on the paths that are not success: the orchestrator interrupted, and one target's agent
  * killed. Targets shaped to 24 Mbit/s make the transfer last long enough (~14 s) to interrupt.
  */
-describe.skipIf(reason !== undefined)(`interrupted and failed transfers${reason ? ` (skipped: ${reason})` : ''}`, () => {
-  let cluster: Cluster
-  let sourceSum: string
+describe.skipIf(reason !== undefined)(
+  `interrupted and failed transfers${reason ? ` (skipped: ${reason})` : ''}`,
+  () => {
+    let cluster: Cluster
+    let sourceSum: string
 
-  beforeAll(async () => {
-    cluster = await createCluster([
-      { name: 'h0', diskMiB: 128 },
-      { name: 'h1', diskMiB: 128, rateMbit: 24 },
-      { name: 'h2', diskMiB: 128, rateMbit: 24 },
-    ])
-    await cluster.exec('h0', ['sh', '-c', `head -c ${PAYLOAD_MIB << 20} /dev/urandom > /srv/payload.bin`])
-    sourceSum = await sha256(cluster, 'h0', '/srv/payload.bin')
-  })
-  afterAll(async () => {
-    await cluster?.destroy()
-  })
+    beforeAll(async () => {
+      cluster = await createCluster([
+        { name: 'h0', diskMiB: 128 },
+        { name: 'h1', diskMiB: 128, rateMbit: 24 },
+        { name: 'h2', diskMiB: 128, rateMbit: 24 },
+      ])
+      await cluster.exec('h0', ['sh', '-c', `head -c ${PAYLOAD_MIB << 20} /dev/urandom > /srv/payload.bin`])
+      sourceSum = await sha256(cluster, 'h0', '/srv/payload.bin')
+    })
+    afterAll(async () => {
+      await cluster?.destroy()
+    })
 
-  test.each(['SIGINT', 'SIGTERM'] as const)(
-    '%s stops every agent, keeps the staging copy, and a second run resumes from it',
-    async (signal) => {
+    test.each(['SIGINT', 'SIGTERM'] as const)(
+      '%s stops every agent, keeps the staging copy, and a second run resumes from it',
+      async (signal) => {
+        await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
+        const [file = '', ...args] = cluster.adminArgv([
+          'node',
+          CLI,
+          '--ssh-config',
+          cluster.sshConfigPath,
+          '--json',
+          'h0:/srv/payload.bin',
+          'h1:/srv',
+        ])
+        const child = execa(file, args, { reject: false, stdin: 'ignore' })
+        await pollUntil(
+          'data arriving on h1',
+          async () => ((await stagedBytes(cluster, 'h1')) > 2 << 20 ? true : undefined),
+          {
+            timeoutMs: 60_000,
+            intervalMs: 100,
+          },
+        )
+        child.kill(signal)
+        const result = await child
+        expect(result.exitCode, result.stderr).toBe(130)
+        expect((JSON.parse(result.stdout) as { outcome: string }).outcome).toBe('aborted')
+        for (const host of ['h0', 'h1']) {
+          expect((await leftoversOn(cluster, host)).filter((l) => !l.includes('.fanout-'))).toEqual([])
+        }
+        expect((await cluster.exec('h1', ['test', '-e', '/srv/payload.bin'])).exitCode).not.toBe(0)
+        const kept = await stagedBytes(cluster, 'h1')
+        expect(kept).toBeGreaterThan(0)
+
+        const resumed = await runFanout(cluster, ['h0:/srv/payload.bin', 'h1:/srv'])
+        expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
+        expect(await sha256(cluster, 'h1', '/srv/payload.bin')).toBe(sourceSum)
+        for (const host of ['h0', 'h1']) expect(await leftoversOn(cluster, host)).toEqual([])
+      },
+    )
+
+    test('a target whose agent is killed fails alone; the other completes and every host is cleaned', async () => {
       await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
+      await cluster.exec('h2', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
       const [file = '', ...args] = cluster.adminArgv([
         'node',
         CLI,
@@ -40,67 +81,35 @@ describe.skipIf(reason !== undefined)(`interrupted and failed transfers${reason 
         '--json',
         'h0:/srv/payload.bin',
         'h1:/srv',
+        'h2:/srv',
       ])
       const child = execa(file, args, { reject: false, stdin: 'ignore' })
-      await pollUntil('data arriving on h1', async () => ((await stagedBytes(cluster, 'h1')) > 2 << 20 ? true : undefined), {
-        timeoutMs: 60_000,
-        intervalMs: 100,
-      })
-      child.kill(signal)
+      const agent = await pollUntil(
+        'h2 agent receiving data',
+        async () => {
+          const agents = (await cluster.processes('h2')).filter((p) => p.cmdline.includes('agent.mjs'))
+          return agents.length === 1 && (await stagedBytes(cluster, 'h2')) > 1 << 20 ? agents[0] : undefined
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      )
+      await cluster.exec('h2', ['kill', '-9', String(agent.pid)])
       const result = await child
-      expect(result.exitCode, result.stderr).toBe(130)
-      expect((JSON.parse(result.stdout) as { outcome: string }).outcome).toBe('aborted')
-      for (const host of ['h0', 'h1']) {
+      expect(result.exitCode, result.stderr).toBe(1)
+      const summary = JSON.parse(result.stdout) as {
+        targets: { target: string; status: string; error?: { code: string } }[]
+      }
+      expect(summary.targets.map((t) => [t.target, t.status])).toEqual([
+        ['h1:/srv', 'ok'],
+        ['h2:/srv', 'failed'],
+      ])
+      expect(summary.targets[1]?.error?.code).toBe('AGENT_FAILED')
+      expect(await sha256(cluster, 'h1', '/srv/payload.bin')).toBe(sourceSum)
+      for (const host of ['h0', 'h1', 'h2']) {
         expect((await leftoversOn(cluster, host)).filter((l) => !l.includes('.fanout-'))).toEqual([])
       }
-      expect((await cluster.exec('h1', ['test', '-e', '/srv/payload.bin'])).exitCode).not.toBe(0)
-      const kept = await stagedBytes(cluster, 'h1')
-      expect(kept).toBeGreaterThan(0)
-
-      const resumed = await runFanout(cluster, ['h0:/srv/payload.bin', 'h1:/srv'])
-      expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
-      expect(await sha256(cluster, 'h1', '/srv/payload.bin')).toBe(sourceSum)
-      for (const host of ['h0', 'h1']) expect(await leftoversOn(cluster, host)).toEqual([])
-    },
-  )
-
-  test('a target whose agent is killed fails alone; the other completes and every host is cleaned', async () => {
-    await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
-    await cluster.exec('h2', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
-    const [file = '', ...args] = cluster.adminArgv([
-      'node',
-      CLI,
-      '--ssh-config',
-      cluster.sshConfigPath,
-      '--json',
-      'h0:/srv/payload.bin',
-      'h1:/srv',
-      'h2:/srv',
-    ])
-    const child = execa(file, args, { reject: false, stdin: 'ignore' })
-    const agent = await pollUntil(
-      'h2 agent receiving data',
-      async () => {
-        const agents = (await cluster.processes('h2')).filter((p) => p.cmdline.includes('agent.mjs'))
-        return agents.length === 1 && (await stagedBytes(cluster, 'h2')) > 1 << 20 ? agents[0] : undefined
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
-    )
-    await cluster.exec('h2', ['kill', '-9', String(agent.pid)])
-    const result = await child
-    expect(result.exitCode, result.stderr).toBe(1)
-    const summary = JSON.parse(result.stdout) as { targets: { target: string; status: string; error?: { code: string } }[] }
-    expect(summary.targets.map((t) => [t.target, t.status])).toEqual([
-      ['h1:/srv', 'ok'],
-      ['h2:/srv', 'failed'],
-    ])
-    expect(summary.targets[1]?.error?.code).toBe('AGENT_FAILED')
-    expect(await sha256(cluster, 'h1', '/srv/payload.bin')).toBe(sourceSum)
-    for (const host of ['h0', 'h1', 'h2']) {
-      expect((await leftoversOn(cluster, host)).filter((l) => !l.includes('.fanout-'))).toEqual([])
-    }
-  })
-})
+    })
+  },
+)
 
 async function sha256(cluster: Cluster, host: string, path: string): Promise<string> {
   const result = await cluster.exec(host, ['sha256sum', path])
