@@ -12,7 +12,11 @@ import { createCluster } from '../test/helpers/cluster.js'
 import { runFanout } from '../test/helpers/run-fanout.js'
 
 const { values } = parseArgs({
-  options: { mib: { type: 'string', default: '128' }, mbit: { type: 'string', default: '100' }, targets: { type: 'string', default: '4' } },
+  options: {
+    mib: { type: 'string', default: '128' },
+    mbit: { type: 'string', default: '100' },
+    targets: { type: 'string', default: '4' },
+  },
 })
 const mib = Number(values.mib)
 const mbit = Number(values.mbit)
@@ -28,7 +32,11 @@ try {
   for (const targets of [names.slice(1, 2), names.slice(1)]) {
     await Promise.all(targets.map((h) => cluster.exec(h, ['rm', '-f', '/srv/payload.bin'])))
     const started = performance.now()
-    const run = await runFanout(cluster, ['--no-progress', 'h0:/srv/payload.bin', ...targets.map((h) => `${h}:/srv`)], 900_000)
+    const run = await runFanout(
+      cluster,
+      ['--no-progress', 'h0:/srv/payload.bin', ...targets.map((h) => `${h}:/srv`)],
+      900_000,
+    )
     const seconds = (performance.now() - started) / 1000
     if (run.exitCode !== 0) throw new Error(`fanout failed (${run.exitCode}): ${run.stderr}${run.stdout}`)
     rows.push(`| ${targets.length} | ${seconds.toFixed(1)} | ${(seconds / bound).toFixed(2)}x |`)
