@@ -36,6 +36,8 @@ export function buildProgram(version: string, onRequest: (request: CliRequest) =
         'fail a target that receives nothing for this long (default 300)',
       ).argParser(seconds),
     )
+    .option('--no-encrypt', 'send the swarm in clear (default: TLS with a per-transfer key)')
+    .option('--no-firewall', 'do not open per-transfer firewall holes (nftables/iptables)')
     .option('--json', 'print one JSON summary on stdout instead of the human one')
     .option('--no-progress', 'no live progress display')
     .option('-v, --verbose', 'debug logs (JSON lines) on stderr')
@@ -54,6 +56,8 @@ function toFlags(opts: Record<string, unknown>): ConfigFlags {
     sshConfigPath: opts.sshConfig as string | undefined,
     connectTimeoutMs: opts.connectTimeout as number | undefined,
     stallTimeoutMs: opts.stallTimeout as number | undefined,
+    encrypt: opts.encrypt !== false,
+    firewall: opts.firewall !== false,
     json: opts.json === true,
     verbose: opts.verbose === true,
     progress: opts.progress === false ? 'never' : 'auto',

@@ -13,6 +13,10 @@ export interface Config {
   stallTimeoutMs: number
   /** The ssh-agent socket to offer keys from, after the identity files. */
   sshAgentSocket: string | undefined
+  /** Encrypt the swarm (TLS with a per-transfer key and ephemeral Diffie-Hellman). */
+  encrypt: boolean
+  /** Open per-transfer firewall holes (nftables, else iptables) and close them afterwards. */
+  firewall: boolean
   /** Debug logs on stderr. */
   verbose: boolean
   /** One JSON summary on stdout instead of the human one. */
@@ -27,6 +31,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   connectTimeoutMs: 15_000,
   stallTimeoutMs: 300_000,
   sshAgentSocket: undefined,
+  encrypt: true,
+  firewall: true,
   verbose: false,
   json: false,
   progress: 'auto',

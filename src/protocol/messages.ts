@@ -81,6 +81,8 @@ export type AgentReport =
   | { type: 'finalized'; path: string }
   | { type: 'warning'; message: string }
   | { type: 'error'; code: FanoutCode; message: string }
+  /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
+  | { type: 'usage'; cpuSeconds: number; maxRssBytes: number }
 
 export function encodeMessage(message: AgentCommand | AgentReport): string {
   return `${JSON.stringify(message)}\n`

@@ -8,7 +8,7 @@ import { CleanupStack } from './cleanup-stack.js'
 import { type ExecutorFactory, HostPool } from './host-pool.js'
 import { preflight } from './preflight.js'
 import { runSwarm } from './swarm-session.js'
-import { TransferState } from './transfer-state.js'
+import { type AgentUsage, TransferState } from './transfer-state.js'
 
 export interface RunTransferInput {
   source: string
@@ -49,6 +49,8 @@ export interface TransferResult {
   leftovers: string[]
   /** What the user should know although it did not fail the transfer. */
   warnings: string[]
+  /** CPU seconds and peak memory of each agent, from its own report as it exited. */
+  usage: AgentUsage[]
 }
 
 /** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
@@ -123,6 +125,7 @@ function summarize(
     problems,
     leftovers,
     warnings,
+    usage: [...state.usage],
   }
 }
 

@@ -57,6 +57,8 @@ async function startSource(
   const exec = await deps.pool.get(plan.source, deps.signal)
   const channel = await startAgent(exec, plan.source.host === null, deps.cleanup, deps.log)
   channel.on('report', (report) => {
+    if (report.type === 'usage')
+      deps.state.usage.push({ endpoint: plan.source.spec, role: 'source', ...usageOf(report) })
     if (report.type === 'scanned') deps.state.setHashed(0, report.bytes)
     if (report.type === 'hashing') deps.state.setHashed(report.hashedBytes, report.totalBytes)
   })
@@ -92,6 +94,8 @@ async function fetchOnTarget(
     const channel = await startAgent(exec, target.host === null, deps.cleanup, deps.log)
     channel.on('report', (report) => {
       if (report.type === 'progress') deps.state.update(index, report)
+      if (report.type === 'usage')
+        deps.state.usage.push({ endpoint: target.spec, role: 'target', ...usageOf(report) })
     })
     deps.state.update(index, { state: 'downloading' })
     channel.send({
@@ -118,6 +122,10 @@ async function fetchOnTarget(
   } finally {
     stopWatching()
   }
+}
+
+function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {
+  return { cpuSeconds: report.cpuSeconds, maxRssBytes: report.maxRssBytes }
 }
 
 function sourceFailed(err: unknown): never {

@@ -8,6 +8,14 @@ import {
 import type { FanoutError } from '../errors.js'
 import type { TransferCounters } from '../protocol/messages.js'
 
+export interface AgentUsage {
+  /** The endpoint as the user wrote it. */
+  endpoint: string
+  role: 'source' | 'target'
+  cpuSeconds: number
+  maxRssBytes: number
+}
+
 /** The runner's live view of a transfer; every change is announced through `onChange`. */
 export class TransferState {
   phase: TransferPhase = 'checking'
@@ -16,6 +24,8 @@ export class TransferState {
   readonly targets: TargetProgress[]
   /** Things the user should know that did not fail the transfer (e.g. a socket that was not copied). */
   readonly warnings: string[] = []
+  /** What each agent cost its host, as reported when it exited. */
+  readonly usage: AgentUsage[] = []
   private readonly finishedAt = new Map<string, number>()
 
   constructor(

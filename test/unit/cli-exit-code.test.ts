@@ -24,6 +24,7 @@ function result(outcome: TransferResult['outcome'], targets: TargetResult[]): Tr
     problems: [],
     leftovers: [],
     warnings: [],
+    usage: [],
   }
 }
 

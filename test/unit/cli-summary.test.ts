@@ -15,6 +15,7 @@ function result(over: Partial<TransferResult>): TransferResult {
     problems: [],
     leftovers: [],
     warnings: [],
+    usage: [],
     ...over,
   }
 }
