@@ -28,6 +28,19 @@ const noUtp = {
   },
 }
 
+// webtorrent's peer connections go through seeder/secure-net.ts, which adds TLS when the transfer is
+// encrypted. Only webtorrent's own files are redirected; everything else keeps the real `net`.
+const secureNet = {
+  name: 'secure-net',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?net$/ }, (args) =>
+      /[\\/]node_modules[\\/]webtorrent[\\/]lib[\\/]/.test(args.importer)
+        ? { path: join(root, 'seeder/secure-net.ts') }
+        : undefined,
+    )
+  },
+}
+
 await esbuild.build({
   entryPoints: [join(root, 'seeder/main.ts')],
   outfile: join(root, 'dist/agent.mjs'),
@@ -42,6 +55,6 @@ await esbuild.build({
   banner: {
     js: "import { createRequire as __fanoutRequire } from 'node:module'; const require = __fanoutRequire(import.meta.url);",
   },
-  plugins: [noUtp],
+  plugins: [noUtp, secureNet],
   logLevel: 'warning',
 })

@@ -13,6 +13,8 @@ export interface AgentIo {
   input: NodeJS.ReadableStream
   report: Report
   log: Logger
+  /** Silence on the channel for this long means the orchestrator is gone. */
+  idleTimeoutMs: number
 }
 
 /**
@@ -20,7 +22,7 @@ export interface AgentIo {
  * the swarm before returning. The channel closing is the orchestrator vanishing (SSH cut, kill -9):
  * the agent must not outlive it.
  */
-export async function runAgent({ input, report, log }: AgentIo): Promise<void> {
+export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): Promise<void> {
   let role: SourceRole | TargetRole | undefined
   let target: TargetRole | undefined
   // Hashing a large source takes minutes; the channel closing must cut it short, not wait for it.
@@ -28,12 +30,30 @@ export async function runAgent({ input, report, log }: AgentIo): Promise<void> {
   input.once('end', () => gone.abort())
   input.once('close', () => gone.abort())
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  // A cut link can leave sshd unaware for hours, so the channel never closes; silence is the signal.
+  // Counted as lines arrive, not as the loop reads them: the loop waits while a command (hashing a
+  // large source) runs, and pings queued behind it still prove the orchestrator alive.
+  let lastHeard = Date.now()
+  lines.on('line', () => {
+    lastHeard = Date.now()
+  })
+  const watchdog = setInterval(
+    () => {
+      if (Date.now() - lastHeard < idleTimeoutMs) return
+      log.warn({ idleTimeoutMs }, 'no word from the orchestrator; cleaning up')
+      gone.abort()
+      lines.close()
+    },
+    Math.min(1000, idleTimeoutMs),
+  )
+  watchdog.unref()
   try {
     for await (const line of lines) {
       if (line.trim() === '') continue
       const command = JSON.parse(line) as AgentCommand
       log.debug({ type: command.type }, 'command')
       if (command.type === 'stop') break
+      if (command.type === 'ping') continue
       try {
         if (command.type === 'seed') role = await seedSource(command, report, log, gone.signal)
         else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
@@ -46,9 +66,21 @@ export async function runAgent({ input, report, log }: AgentIo): Promise<void> {
       }
     }
   } finally {
+    clearInterval(watchdog)
     lines.close()
     await role?.stop()
+    reportUsage(report)
   }
+}
+
+function reportUsage(report: Report): void {
+  const usage = process.resourceUsage()
+  // resourceUsage() gives CPU in microseconds and maxRSS in KiB.
+  report({
+    type: 'usage',
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRssBytes: usage.maxRSS * 1024,
+  })
 }
 
 function codeOf(err: unknown): FanoutCode {

@@ -8,6 +8,7 @@ import { PayloadStore } from './payload-store.js'
 import { placeIntoTarget } from './place-into-target.js'
 import { every, type Report } from './report.js'
 import { countersOf, createSwarmClient, destroyClient, destroyTorrent } from './swarm-client.js'
+import { announceUrl, deriveSwarmKeys } from './swarm-keys.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
 
@@ -30,7 +31,8 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     if (err.code !== 'EEXIST') throw err
     log.info({ stagingDir }, 'resuming from an earlier staging copy')
   })
-  const client = createSwarmClient()
+  const keys = deriveSwarmKeys(command.swarm)
+  const client = createSwarmClient(keys.psk)
   let stopProgress = () => {}
   let torrent: Torrent | undefined
   let complete = false
@@ -43,7 +45,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       path: stagingDir,
       store: PayloadStore,
       strategy: 'rarest',
-      announce: [command.trackerUrl],
+      announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
     })
     const joined = torrent
     joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))

@@ -8,6 +8,8 @@ import { createReporter } from './report.js'
 // The agent is shipped to a private temp directory and removes it when it ends, so that even an
 // orchestrator killed with -9 leaves no file behind. `--remove-own-dir` is only passed when shipped.
 const removeOwnDir = process.argv.includes('--remove-own-dir')
+const idleFlag = process.argv.indexOf('--idle-timeout-ms')
+const idleTimeoutMs = idleFlag > 0 ? Number(process.argv[idleFlag + 1]) : 30_000
 const log = pino(
   { level: process.env.FANOUT_AGENT_LOG ?? 'info', base: { pid: process.pid } },
   pino.destination(2),
@@ -18,7 +20,7 @@ const report = createReporter(process.stdout)
 process.stdout.on('error', () => process.stdin.destroy())
 report({ type: 'hello', pid: process.pid, node: process.version })
 try {
-  await runAgent({ input: process.stdin, report, log })
+  await runAgent({ input: process.stdin, report, log, idleTimeoutMs })
 } catch (err) {
   log.error({ err }, 'agent failed')
   process.exitCode = 1

@@ -11,6 +11,7 @@ import { PayloadStore } from './payload-store.js'
 import { every, type Report } from './report.js'
 import { scanTree } from './scan-tree.js'
 import { countersOf, createSwarmClient, destroyClient } from './swarm-client.js'
+import { announceUrl, deriveSwarmKeys } from './swarm-keys.js'
 
 type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 
@@ -43,12 +44,21 @@ export async function seedSource(
   )
   const pieces = await hashPieces(files, pieceLength, reportHashing, signal)
   const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength, pieces)
-  const tracker = await startTracker({ host: command.dataAddress, infoHash, log })
-  const client = createSwarmClient()
+  const keys = deriveSwarmKeys(command.swarm)
+  const tracker = await startTracker({ host: command.dataAddress, infoHash, secret: keys.trackerSecret, log })
+  const client = createSwarmClient(keys.psk)
   client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
-  const seeded = await addSeed(client, torrent, command.sourcePath, tracker)
+  const seeded = await addSeed(
+    client,
+    torrent,
+    command.sourcePath,
+    announceUrl(tracker.url, keys.trackerSecret),
+  )
   const stopProgress = every(PROGRESS_MS, () => report({ type: 'progress', ...countersOf(seeded) }))
-  log.info({ infoHash, pieceLength, bytes: manifest.totalBytes, tracker: tracker.url }, 'seeding')
+  log.info(
+    { infoHash, pieceLength, bytes: manifest.totalBytes, encrypted: keys.psk !== undefined },
+    'seeding',
+  )
   report({
     type: 'seeding',
     torrent: torrent.toString('base64'),
@@ -69,7 +79,7 @@ async function addSeed(
   client: ReturnType<typeof createSwarmClient>,
   torrent: Buffer,
   sourcePath: string,
-  tracker: RunningTracker,
+  announce: string,
 ): Promise<Torrent> {
   const added = client.add(torrent, {
     // The torrent's paths start with the source's own name, so its parent is the store root.
@@ -78,7 +88,7 @@ async function addSeed(
     storeOpts: { readOnly: true },
     // The pieces were hashed a moment ago from these very files.
     skipVerify: true,
-    announce: [tracker.url],
+    announce: [announce],
   })
   // Targets learn of peers only when they announce, so the source must be on the tracker's list
   // before any target is told to join, or the first target finds nobody to fetch from.
@@ -89,7 +99,7 @@ async function addSeed(
     await Promise.all([announced, ready])
   } catch (err) {
     if ((err as Error).name !== 'AbortError') throw err
-    throw new Error(`the source could not announce to its own tracker ${tracker.url}`)
+    throw new Error('the source could not announce to its own tracker')
   }
   return added
 }

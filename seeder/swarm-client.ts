@@ -1,12 +1,15 @@
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { TransferCounters } from '../src/protocol/messages.js'
+import { useSwarmKey } from './secure-net.js'
 
 /**
  * A webtorrent client that talks only to the peers our tracker names. Its defaults turn on DHT,
  * local service discovery, PEX, UPnP/NAT-PMP, web seeds, uTP and WebRTC; each one either leaks the
  * swarm beyond the transfer's hosts or is of no use between servers, so each is off explicitly.
  */
-export function createSwarmClient(): WebTorrent {
+export function createSwarmClient(psk: Buffer | undefined): WebTorrent {
+  // Read by the TLS layer when webtorrent opens its listener and each connection.
+  useSwarmKey(psk)
   return new WebTorrent({
     dht: false,
     lsd: false,

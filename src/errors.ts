@@ -24,6 +24,7 @@ export type FanoutCode =
   | 'SOURCE_CHANGED'
   | 'STALLED'
   | 'ABORTED'
+  | 'FIREWALL'
 
 /** What the user must know to understand a failure without reading a stack trace. */
 export interface ErrorContext {

@@ -1,5 +1,6 @@
 import { Server } from 'bittorrent-tracker'
 import type { Logger } from 'pino'
+import { secretMatches } from '../seeder/swarm-keys.js'
 
 export interface TrackerOptions {
   /** The address peers reach the tracker on (the source's data address). */
@@ -8,13 +9,15 @@ export interface TrackerOptions {
   port?: number
   /** The only swarm this tracker serves; announces for anything else are refused. */
   infoHash: string
+  /** Announces without this value in `fanout_secret` are refused. */
+  secret: string
   /** How often peers re-announce. Short, because a swarm here lives minutes, not days. */
   announceIntervalMs?: number
   log: Logger
 }
 
 export interface RunningTracker {
-  /** The announce URL to put in the torrent. */
+  /** The announce URL, without the secret. */
   url: string
   close(): Promise<void>
 }
@@ -28,9 +31,17 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
     ws: false,
     stats: false,
     interval: opts.announceIntervalMs ?? 5_000,
-    filter: (infoHash: string, _params: unknown, cb: (err: Error | null) => void) => {
+    filter: (
+      infoHash: string,
+      params: { fanout_secret?: unknown; ip?: string },
+      cb: (err: Error | null) => void,
+    ) => {
+      if (!secretMatches(params.fanout_secret, opts.secret)) {
+        log.warn({ from: params.ip }, 'announce without the transfer secret refused')
+        return cb(new Error('not a participant'))
+      }
       if (infoHash === opts.infoHash) return cb(null)
-      log.warn({ infoHash }, 'announce for a foreign swarm refused')
+      log.warn({ infoHash, from: params.ip }, 'announce for a foreign swarm refused')
       cb(new Error('unknown swarm'))
     },
   })

@@ -17,6 +17,8 @@ export interface TransferOptions extends ConfigFlags {
   signal?: AbortSignal
   /** A pino logger; silent by default. */
   logger?: Logger
+  /** The transfer's secret. Leave it out: it is made fresh for every run. Tests set it to look for leaks. */
+  swarmKey?: Buffer
 }
 
 /**
@@ -32,7 +34,7 @@ export class TransferRun
 
   constructor(options: TransferOptions) {
     super()
-    const { source, targets, cwd, signal, logger, ...flags } = options
+    const { source, targets, cwd, signal, logger, swarmKey, ...flags } = options
     const log = logger ?? pino({ level: 'silent' })
     this.result = Promise.resolve().then(() => {
       const config = resolveConfig(flags)
@@ -44,6 +46,9 @@ export class TransferRun
         log,
         signal: signal ?? new AbortController().signal,
         stallTimeoutMs: config.stallTimeoutMs,
+        agentIdleTimeoutMs: config.agentIdleTimeoutMs,
+        encrypt: config.encrypt,
+        ...(swarmKey === undefined ? {} : { swarmKey }),
         onProgress: (snapshot) => this.emit('progress', snapshot),
       })
     })

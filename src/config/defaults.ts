@@ -11,6 +11,8 @@ export interface Config {
   connectTimeoutMs: number
   /** A target that receives nothing for this long fails instead of hanging the run. */
   stallTimeoutMs: number
+  /** An agent that hears nothing from the orchestrator for this long cleans up and exits. */
+  agentIdleTimeoutMs: number
   /** The ssh-agent socket to offer keys from, after the identity files. */
   sshAgentSocket: string | undefined
   /** Encrypt the swarm (TLS with a per-transfer key and ephemeral Diffie-Hellman). */
@@ -30,6 +32,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   sshConfigPath: undefined,
   connectTimeoutMs: 15_000,
   stallTimeoutMs: 300_000,
+  agentIdleTimeoutMs: 30_000,
   sshAgentSocket: undefined,
   encrypt: true,
   firewall: true,

@@ -15,6 +15,8 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = proce
     sshConfigPath: env.FANOUT_SSH_CONFIG,
     sshAgentSocket: env.SSH_AUTH_SOCK,
     stallTimeoutMs: env.FANOUT_STALL_TIMEOUT === undefined ? undefined : seconds(env.FANOUT_STALL_TIMEOUT),
+    agentIdleTimeoutMs:
+      env.FANOUT_AGENT_IDLE_TIMEOUT === undefined ? undefined : seconds(env.FANOUT_AGENT_IDLE_TIMEOUT),
   }
   const config: Config = { ...DEFAULTS }
   for (const layer of [fromEnv, flags]) {

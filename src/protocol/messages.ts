@@ -38,22 +38,39 @@ export interface Manifest {
   skipped: { path: string; reason: string }[]
 }
 
+/**
+ * The transfer's secret, made fresh by the orchestrator for each run and sent only over the SSH
+ * channels: it authenticates announces to the tracker and, when `encrypt` is on, keys the peers' TLS.
+ */
+export interface SwarmSecurity {
+  /** 32 random bytes, base64. Never logged, never written to disk, never in argv. */
+  key: string
+  encrypt: boolean
+}
+
 export type AgentCommand =
-  | { type: 'seed'; transferId: string; sourcePath: string; dataAddress: string }
+  | { type: 'seed'; transferId: string; sourcePath: string; dataAddress: string; swarm: SwarmSecurity }
   | {
       type: 'fetch'
       transferId: string
+      swarm: SwarmSecurity
       /** The .torrent file, base64; null when the payload has no non-empty file. */
       torrent: string | null
       manifest: Manifest
       targetDir: string
       stagingName: string
+      /** The tracker's announce URL, without the secret (the agent adds it from `swarm`). */
       trackerUrl: string | null
     }
   /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
   | { type: 'finalize' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
   | { type: 'stop' }
+  /**
+   * Sent every few seconds. An agent that hears nothing for its idle timeout assumes the orchestrator
+   * is gone (an SSH link cut that sshd has not noticed) and cleans up.
+   */
+  | { type: 'ping' }
 
 export interface TransferCounters {
   downloaded: number

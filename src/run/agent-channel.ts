@@ -8,6 +8,8 @@ import { type AgentCommand, type AgentReport, encodeMessage } from '../protocol/
 type ReportOf<T extends AgentReport['type']> = Extract<AgentReport, { type: T }>
 
 const STDERR_KEPT = 4096
+/** Well inside any agent idle timeout, so only a dead channel makes an agent give up. */
+const PING_EVERY_MS = 5_000
 
 /**
  * The orchestrator's end of one agent's JSON-lines channel. Reports arrive as 'report' events;
@@ -29,14 +31,18 @@ export class AgentChannel extends EventEmitter<{ report: [AgentReport] }> {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEPT)
       log.debug({ host, agentLog: chunk.toString('utf8').trimEnd() }, 'agent stderr')
     })
+    const pinger = setInterval(() => this.send({ type: 'ping' }), PING_EVERY_MS)
+    pinger.unref()
     child.exited.then((exit) => {
+      clearInterval(pinger)
       this.exit = exit
       this.emit('report', { type: 'error', code: 'AGENT_FAILED', message: this.exitMessage() })
     })
   }
 
   send(command: AgentCommand): void {
-    if (!this.child.stdin.writableEnded) this.child.stdin.write(encodeMessage(command))
+    if (this.exit === undefined && !this.child.stdin.writableEnded)
+      this.child.stdin.write(encodeMessage(command))
   }
 
   /** Resolves with the next report of `type`; rejects on an error report, exit or abort. */

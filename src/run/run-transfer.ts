@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Problem } from '../core/checks.js'
 import { planTransfer } from '../core/plan.js'
@@ -18,6 +18,11 @@ export interface RunTransferInput {
   log: Logger
   signal: AbortSignal
   stallTimeoutMs: number
+  agentIdleTimeoutMs: number
+  /** Encrypt the swarm's peer connections. */
+  encrypt: boolean
+  /** The transfer's secret; random unless a test needs to know it. */
+  swarmKey?: Buffer
   onProgress: (snapshot: ProgressSnapshot) => void
   clock?: () => number
 }
@@ -80,6 +85,8 @@ export async function runTransfer(input: RunTransferInput): Promise<TransferResu
         log,
         signal: input.signal,
         stallTimeoutMs: input.stallTimeoutMs,
+        agentIdleTimeoutMs: input.agentIdleTimeoutMs,
+        swarm: { key: (input.swarmKey ?? randomBytes(32)).toString('base64'), encrypt: input.encrypt },
       })
     }
   } catch (err) {

@@ -20,11 +20,10 @@ const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/
 export async function startAgent(
   exec: Executor,
   local: boolean,
-  cleanup: CleanupStack,
-  log: Logger,
+  { cleanup, log, agentIdleTimeoutMs }: { cleanup: CleanupStack; log: Logger; agentIdleTimeoutMs: number },
 ): Promise<AgentChannel> {
-  const argv = local ? [process.execPath, agentBundlePath()] : await shipAgent(exec, cleanup)
-  const child = exec.spawn(argv)
+  const agent = local ? [process.execPath, agentBundlePath()] : await shipAgent(exec, cleanup)
+  const child = exec.spawn([...agent, '--idle-timeout-ms', String(agentIdleTimeoutMs)])
   const channel = new AgentChannel(exec.host, child, log)
   cleanup.defer(`stop agent on ${exec.host}`, () => channel.close())
   await channel.next('hello')

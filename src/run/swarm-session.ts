@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { FanoutError, isFanoutError } from '../errors.js'
-import type { AgentReport } from '../protocol/messages.js'
+import type { AgentReport, SwarmSecurity } from '../protocol/messages.js'
 import type { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
 import type { HostPool } from './host-pool.js'
@@ -18,6 +18,9 @@ export interface SessionDeps {
   log: Logger
   signal: AbortSignal
   stallTimeoutMs: number
+  /** The transfer's secret and whether to encrypt; goes to every agent over its channel only. */
+  swarm: SwarmSecurity
+  agentIdleTimeoutMs: number
 }
 
 /**
@@ -55,7 +58,7 @@ async function startSource(
   deps: SessionDeps,
 ): Promise<{ channel: AgentChannel; seeding: Seeding }> {
   const exec = await deps.pool.get(plan.source, deps.signal)
-  const channel = await startAgent(exec, plan.source.host === null, deps.cleanup, deps.log)
+  const channel = await startAgent(exec, plan.source.host === null, deps)
   channel.on('report', (report) => {
     if (report.type === 'usage')
       deps.state.usage.push({ endpoint: plan.source.spec, role: 'source', ...usageOf(report) })
@@ -68,6 +71,7 @@ async function startSource(
     transferId: plan.transferId,
     sourcePath: plan.source.path,
     dataAddress: exec.dataAddress,
+    swarm: deps.swarm,
   })
   const seeding = await channel.next('seeding', deps.signal)
   deps.state.setHashed(seeding.manifest.totalBytes, seeding.manifest.totalBytes)
@@ -91,7 +95,7 @@ async function fetchOnTarget(
   try {
     deps.state.update(index, { state: 'starting' })
     const exec = await deps.pool.get(target, deps.signal)
-    const channel = await startAgent(exec, target.host === null, deps.cleanup, deps.log)
+    const channel = await startAgent(exec, target.host === null, deps)
     channel.on('report', (report) => {
       if (report.type === 'progress') deps.state.update(index, report)
       if (report.type === 'usage')
@@ -101,6 +105,7 @@ async function fetchOnTarget(
     channel.send({
       type: 'fetch',
       transferId: plan.transferId,
+      swarm: deps.swarm,
       torrent: seeding.torrent,
       manifest: seeding.manifest,
       targetDir: target.path,
