@@ -40,6 +40,11 @@ export interface Executor {
    * or 127.0.0.1 for the local executor. Known after `connect()`.
    */
   readonly dataAddress: string
+  /**
+   * This machine's address on the route to the host, once connected: how the host would reach the
+   * machine fanout runs on. Undefined for the local executor.
+   */
+  readonly localAddress?: string | undefined
   connect(signal?: AbortSignal): Promise<void>
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>
   spawn(argv: readonly string[]): ChildHandle

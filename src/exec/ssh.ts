@@ -44,6 +44,7 @@ export class SshExecutor implements Executor {
   #client: Client | undefined
   #connecting: Promise<void> | undefined
   #dataAddress: string | undefined
+  #localAddress: string | undefined
   #connected = false
   #closing = false
   #lastError: FanoutError | undefined
@@ -57,6 +58,11 @@ export class SshExecutor implements Executor {
   }
 
   /** The remote address the TCP connection reached. Throws before `connect()` has succeeded. */
+  /** This machine's address on the route to the host: how the host reaches us. */
+  get localAddress(): string | undefined {
+    return this.#localAddress
+  }
+
   get dataAddress(): string {
     if (this.#dataAddress === undefined) throw new Error(`${this.host}: dataAddress read before connect()`)
     return this.#dataAddress
@@ -137,6 +143,7 @@ export class SshExecutor implements Executor {
 
   #onReady(client: Client, socket: Socket): void {
     this.#dataAddress = socket.remoteAddress
+    this.#localAddress = socket.localAddress
     if (this.#dataAddress === undefined || this.#closing) {
       client.destroy()
       throw this.#notConnected()

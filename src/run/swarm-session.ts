@@ -70,7 +70,7 @@ async function startSource(
     type: 'seed',
     transferId: plan.transferId,
     sourcePath: plan.source.path,
-    dataAddress: exec.dataAddress,
+    dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     swarm: deps.swarm,
   })
   const seeding = await channel.next('seeding', deps.signal)
@@ -127,6 +127,17 @@ async function fetchOnTarget(
   } finally {
     stopWatching()
   }
+}
+
+/**
+ * A local source serves remote targets on the address they reach this machine at (the local end of
+ * an SSH connection to one of them); 127.0.0.1 only when every target is local too.
+ */
+async function localDataAddress(plan: TransferPlan, deps: SessionDeps): Promise<string> {
+  const remote = plan.targets.find((t) => t.host !== null)
+  if (remote === undefined) return '127.0.0.1'
+  const exec = await deps.pool.get(remote, deps.signal)
+  return exec.localAddress ?? '127.0.0.1'
 }
 
 function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {

@@ -1,3 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import {
@@ -96,3 +100,25 @@ function expectSameTree(actual: ListedEntry[], expected: ListedEntry[]): void {
     expect(Math.abs(entry.mtimeUs - want.mtimeUs), `mtime of ${entry.rel}`).toBeLessThanOrEqual(1)
   })
 }
+
+test.skipIf(reason !== undefined)('a local source or target mixes with remote hosts', async () => {
+  const cluster = await createCluster([{ name: 'h0' }, { name: 'h1' }])
+  const local = await mkdtemp(join(tmpdir(), 'fanout-mixed-'))
+  try {
+    await writeFile(join(local, 'local-payload.bin'), randomBytes(3 << 20))
+    await mkdir(join(local, 'inbox'))
+    // The admin host is the source: remote targets fetch from its address on their network.
+    const up = await runFanout(cluster, [join(local, 'local-payload.bin'), 'h0:/srv', 'h1:/srv'])
+    expect(up.exitCode, up.stderr).toBe(0)
+    // A remote source, the admin host one of the targets.
+    const down2 = await runFanout(cluster, ['h0:/srv/local-payload.bin', join(local, 'inbox')])
+    expect(down2.exitCode, down2.stderr).toBe(0)
+    const original = await readFile(join(local, 'local-payload.bin'))
+    expect((await readFile(join(local, 'inbox', 'local-payload.bin'))).equals(original)).toBe(true)
+    const remote = await cluster.exec('h1', ['sha256sum', '/srv/local-payload.bin'])
+    expect(remote.stdout.split(' ')[0]).toBe(createHash('sha256').update(original).digest('hex'))
+  } finally {
+    await cluster.destroy()
+    await rm(local, { recursive: true, force: true })
+  }
+})
