@@ -24,6 +24,10 @@ DESCRIPTION
   directories are restored. An interrupted run leaves the staging directory so
   that running the same transfer again resumes from it.
 
+  The swarm is private and, by default, encrypted: a secret made for each run
+  reaches the agents only over their SSH channels; the tracker answers nobody
+  without it, and peers talk TLS keyed from it (--no-encrypt to turn it off).
+
 EXAMPLES
   fanout db1:/srv/sqldata db2:/srv db3:/srv db4:/srv
   fanout --ssh-config ./cluster.conf --json build:/srv/release-42 web{1..8}:/srv/releases
@@ -40,5 +44,7 @@ EXIT STATUS
 ENVIRONMENT
   FANOUT_SSH_CONFIG      default for --ssh-config
   FANOUT_STALL_TIMEOUT   default for --stall-timeout, in seconds
+  FANOUT_AGENT_IDLE_TIMEOUT  seconds an agent waits without word from fanout
+                         before it cleans up and exits (default 30)
   SSH_AUTH_SOCK          ssh-agent to take keys from, after IdentityFile keys
 `
