@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { execa } from 'execa'
 import type { Cluster } from './cluster.js'
+import { pollUntil } from './poll-until.js'
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js')
 
@@ -16,6 +17,16 @@ export async function runFanout(
   args: readonly string[],
   timeoutMs = 180_000,
 ): Promise<FanoutRun> {
+  const result = await startFanout(cluster, args, { timeoutMs })
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** Starts the CLI without waiting for it, for tests that interrupt or kill it mid-transfer. */
+export function startFanout(
+  cluster: Cluster,
+  args: readonly string[],
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+) {
   const [file = '', ...rest] = cluster.adminArgv([
     'node',
     CLI,
@@ -23,8 +34,24 @@ export async function runFanout(
     cluster.sshConfigPath,
     ...args,
   ])
-  const result = await execa(file, rest, { reject: false, timeout: timeoutMs, stdin: 'ignore' })
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr }
+  return execa(file, rest, {
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs ?? 180_000,
+    env: opts.env ?? {},
+  })
+}
+
+/** Bytes in the host's staging directories under /srv: how far a target's download has come. */
+export async function stagedBytes(cluster: Cluster, host: string): Promise<number> {
+  const result = await cluster.exec(host, ['sh', '-c', 'du -sb /srv/.fanout-* 2>/dev/null | cut -f1'])
+  return Number(result.stdout.trim().split('\n')[0] || 0)
+}
+
+/** Waits until a target has received more than `bytes`, i.e. the swarm is moving data to it. */
+export async function waitForStagedBytes(cluster: Cluster, host: string, bytes: number): Promise<void> {
+  const moving = async () => ((await stagedBytes(cluster, host)) > bytes ? true : undefined)
+  await pollUntil(`data arriving on ${host}`, moving, { timeoutMs: 60_000, intervalMs: 50 })
 }
 
 /** Everything fanout could leave on a host: processes of ours, shipped agents, staging directories. */

@@ -1,8 +1,13 @@
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
-import { CLI, leftoversOn, runFanout } from '../helpers/run-fanout.js'
+import {
+  leftoversOn,
+  runFanout,
+  stagedBytes,
+  startFanout,
+  waitForStagedBytes,
+} from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
 const PAYLOAD_MIB = 40
@@ -34,24 +39,8 @@ describe.skipIf(reason !== undefined)(
       '%s stops every agent, keeps the staging copy, and a second run resumes from it',
       async (signal) => {
         await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
-        const [file = '', ...args] = cluster.adminArgv([
-          'node',
-          CLI,
-          '--ssh-config',
-          cluster.sshConfigPath,
-          '--json',
-          'h0:/srv/payload.bin',
-          'h1:/srv',
-        ])
-        const child = execa(file, args, { reject: false, stdin: 'ignore' })
-        await pollUntil(
-          'data arriving on h1',
-          async () => ((await stagedBytes(cluster, 'h1')) > 2 << 20 ? true : undefined),
-          {
-            timeoutMs: 60_000,
-            intervalMs: 100,
-          },
-        )
+        const child = startFanout(cluster, ['--json', 'h0:/srv/payload.bin', 'h1:/srv'])
+        await waitForStagedBytes(cluster, 'h1', 2 << 20)
         child.kill(signal)
         const result = await child
         expect(result.exitCode, result.stderr).toBe(130)
@@ -73,17 +62,7 @@ describe.skipIf(reason !== undefined)(
     test('a target whose agent is killed fails alone; the other completes and every host is cleaned', async () => {
       await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
       await cluster.exec('h2', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
-      const [file = '', ...args] = cluster.adminArgv([
-        'node',
-        CLI,
-        '--ssh-config',
-        cluster.sshConfigPath,
-        '--json',
-        'h0:/srv/payload.bin',
-        'h1:/srv',
-        'h2:/srv',
-      ])
-      const child = execa(file, args, { reject: false, stdin: 'ignore' })
+      const child = startFanout(cluster, ['--json', 'h0:/srv/payload.bin', 'h1:/srv', 'h2:/srv'])
       const agent = await pollUntil(
         'h2 agent receiving data',
         async () => {
@@ -114,9 +93,4 @@ describe.skipIf(reason !== undefined)(
 async function sha256(cluster: Cluster, host: string, path: string): Promise<string> {
   const result = await cluster.exec(host, ['sha256sum', path])
   return result.stdout.split(' ')[0] ?? ''
-}
-
-async function stagedBytes(cluster: Cluster, host: string): Promise<number> {
-  const result = await cluster.exec(host, ['sh', '-c', 'du -sb /srv/.fanout-* 2>/dev/null | cut -f1'])
-  return Number(result.stdout.trim().split('\n')[0] || 0)
 }

@@ -1,8 +1,7 @@
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
-import { CLI, leftoversOn } from '../helpers/run-fanout.js'
+import { leftoversOn, startFanout, waitForStagedBytes } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
 const IDLE_TIMEOUT_S = 6
@@ -30,31 +29,9 @@ describe.skipIf(reason !== undefined)(
     })
 
     function start(targets: string[]) {
-      const [file = '', ...args] = cluster.adminArgv([
-        'node',
-        CLI,
-        '--ssh-config',
-        cluster.sshConfigPath,
-        '--json',
-        'h0:/srv/payload.bin',
-        ...targets,
-      ])
-      return execa(file, args, {
-        reject: false,
-        stdin: 'ignore',
+      return startFanout(cluster, ['--json', 'h0:/srv/payload.bin', ...targets], {
         env: { FANOUT_AGENT_IDLE_TIMEOUT: String(IDLE_TIMEOUT_S) },
       })
-    }
-
-    async function waitForData(host: string): Promise<void> {
-      await pollUntil(
-        `data arriving on ${host}`,
-        async () => {
-          const staged = await cluster.exec(host, ['sh', '-c', 'du -sb /srv/.fanout-* 2>/dev/null | cut -f1'])
-          return Number(staged.stdout.trim() || 0) > 1 << 20 ? true : undefined
-        },
-        { timeoutMs: 60_000, intervalMs: 100 },
-      )
     }
 
     async function expectCleanSoon(hosts: string[]): Promise<void> {
@@ -73,7 +50,7 @@ describe.skipIf(reason !== undefined)(
     test('kill -9 of the orchestrator: every agent stops and removes itself', async () => {
       await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
       const child = start(['h1:/srv'])
-      await waitForData('h1')
+      await waitForStagedBytes(cluster, 'h1', 1 << 20)
       child.kill('SIGKILL')
       await child
       await expectCleanSoon(['h0', 'h1'])
@@ -84,7 +61,7 @@ describe.skipIf(reason !== undefined)(
       for (const host of ['h1', 'h2'])
         await cluster.exec(host, ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
       const child = start(['h1:/srv', 'h2:/srv'])
-      await waitForData('h2')
+      await waitForStagedBytes(cluster, 'h2', 1 << 20)
       await cluster.setLink('h2', false)
       try {
         // While h2 is cut off, its agent must give up on its own.

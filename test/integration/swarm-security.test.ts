@@ -6,7 +6,7 @@ import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
-import { runFanout } from '../helpers/run-fanout.js'
+import { runFanout, waitForStagedBytes } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
 const TSX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx')
@@ -50,14 +50,7 @@ describe.skipIf(reason !== undefined)(
       const [file = '', ...args] = cluster.adminArgv([TSX, WITH_KEY, JSON.stringify(options), logFile])
       const run = execa(file, args, { input: key.toString('hex'), reject: false })
       try {
-        await pollUntil(
-          'data arriving on h1',
-          async () => ((await stagedBytes(cluster, 'h1')) > 0 ? true : undefined),
-          {
-            timeoutMs: 60_000,
-            intervalMs: 50,
-          },
-        )
+        await waitForStagedBytes(cluster, 'h1', 0)
         const argvs = await allCommandLines()
         expect(argvs.some((a) => a.includes('agent.mjs'))).toBe(true)
         for (const secret of secrets) expect(argvs.filter((a) => a.includes(secret))).toEqual([])
@@ -172,11 +165,6 @@ async function listeningPorts(cluster: Cluster, host: string): Promise<number[]>
 
 function namespaceOf(cluster: Cluster, host: string): string {
   return cluster.hosts.find((h) => h.name === host)?.namespace ?? ''
-}
-
-async function stagedBytes(cluster: Cluster, host: string): Promise<number> {
-  const result = await cluster.exec(host, ['sh', '-c', 'du -sb /srv/.fanout-* 2>/dev/null | cut -f1'])
-  return Number(result.stdout.trim().split('\n')[0] || 0)
 }
 
 async function fileSize(path: string): Promise<number> {
