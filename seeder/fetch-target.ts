@@ -32,7 +32,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     log.info({ stagingDir }, 'resuming from an earlier staging copy')
   })
   const keys = deriveSwarmKeys(command.swarm)
-  const client = createSwarmClient(keys.psk)
+  const client = createSwarmClient(keys.psk, command.bwlimit)
   let stopProgress = () => {}
   let torrent: Torrent | undefined
   let complete = false

@@ -46,7 +46,7 @@ export async function seedSource(
   const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength, pieces)
   const keys = deriveSwarmKeys(command.swarm)
   const tracker = await startTracker({ host: command.dataAddress, infoHash, secret: keys.trackerSecret, log })
-  const client = createSwarmClient(keys.psk)
+  const client = createSwarmClient(keys.psk, command.bwlimit)
   client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
   const seeded = await addSeed(
     client,

@@ -7,7 +7,7 @@ import { useSwarmKey } from './secure-net.js'
  * local service discovery, PEX, UPnP/NAT-PMP, web seeds, uTP and WebRTC; each one either leaks the
  * swarm beyond the transfer's hosts or is of no use between servers, so each is off explicitly.
  */
-export function createSwarmClient(psk: Buffer | undefined): WebTorrent {
+export function createSwarmClient(psk: Buffer | undefined, bwlimit: number | null): WebTorrent {
   // Read by the TLS layer when webtorrent opens its listener and each connection.
   useSwarmKey(psk)
   return new WebTorrent({
@@ -20,6 +20,9 @@ export function createSwarmClient(psk: Buffer | undefined): WebTorrent {
     utp: false,
     // 0: the kernel picks a free port, so concurrent transfers on one host never collide.
     torrentPort: 0,
+    // -1 is webtorrent's "unlimited".
+    uploadLimit: bwlimit ?? -1,
+    downloadLimit: bwlimit ?? -1,
   })
 }
 

@@ -48,6 +48,7 @@ export class TransferRun
         stallTimeoutMs: config.stallTimeoutMs,
         agentIdleTimeoutMs: config.agentIdleTimeoutMs,
         encrypt: config.encrypt,
+        bwlimit: config.bwlimit ?? null,
         ...(swarmKey === undefined ? {} : { swarmKey }),
         onProgress: (snapshot) => this.emit('progress', snapshot),
       })

@@ -24,6 +24,11 @@ DESCRIPTION
   directories are restored. An interrupted run leaves the staging directory so
   that running the same transfer again resumes from it.
 
+  fanout cleanup HOST[:/dir] ... removes what a killed or lost run left on
+  hosts: firewall holes, agent processes, shipped agents and, in each /dir
+  named, staging directories (fanout cleanup --help). A source that is
+  literally named cleanup is written ./cleanup.
+
   The swarm is private and, by default, encrypted: a secret made for each run
   reaches the agents only over their SSH channels; the tracker answers nobody
   without it, and peers talk TLS keyed from it (--no-encrypt to turn it off).
@@ -32,6 +37,7 @@ EXAMPLES
   fanout db1:/srv/sqldata db2:/srv db3:/srv db4:/srv
   fanout --ssh-config ./cluster.conf --json build:/srv/release-42 web{1..8}:/srv/releases
   fanout ./dataset /tmp/a /tmp/b          # local fan-out, no SSH
+  fanout cleanup db2:/srv db3:/srv        # after a lost run
 
 EXIT STATUS
   0    every target holds a verified copy

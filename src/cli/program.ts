@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import type { ConfigFlags } from '../config/resolve.js'
 import { seconds } from '../config/resolve.js'
+import { parseRate } from '../core/rate.js'
 import { HELP_AFTER } from './help-text.js'
 
 export interface CliRequest {
@@ -36,6 +37,12 @@ export function buildProgram(version: string, onRequest: (request: CliRequest) =
         'fail a target that receives nothing for this long (default 300)',
       ).argParser(seconds),
     )
+    .addOption(
+      new Option(
+        '--bwlimit <rate>',
+        "cap each host's upload and download, e.g. 100Mbit or 12M (MiB/s)",
+      ).argParser(parseRate),
+    )
     .option('--no-encrypt', 'send the swarm in clear (default: TLS with a per-transfer key)')
     .option('--no-firewall', 'do not open per-transfer firewall holes (nftables/iptables)')
     .option('--json', 'print one JSON summary on stdout instead of the human one')
@@ -56,6 +63,7 @@ function toFlags(opts: Record<string, unknown>): ConfigFlags {
     sshConfigPath: opts.sshConfig as string | undefined,
     connectTimeoutMs: opts.connectTimeout as number | undefined,
     stallTimeoutMs: opts.stallTimeout as number | undefined,
+    bwlimit: opts.bwlimit as number | undefined,
     encrypt: opts.encrypt !== false,
     firewall: opts.firewall !== false,
     json: opts.json === true,

@@ -3,9 +3,11 @@ import { transfer } from '../api/transfer.js'
 import { resolveConfig } from '../config/resolve.js'
 import { isFanoutError } from '../errors.js'
 import type { TransferResult } from '../run/run-transfer.js'
+import { addCleanupCommand } from './cleanup-command.js'
 import { EXIT, exitCodeFor } from './exit-code.js'
 import { buildProgram, type CliRequest } from './program.js'
 import { createProgressDisplay } from './progress-display.js'
+import { runCleanup } from './run-cleanup.js'
 import { problemLines, summaryLines } from './summary.js'
 
 export interface CliIo {
@@ -24,6 +26,10 @@ export async function runCli(io: CliIo): Promise<number> {
     status = await execute(request, io)
   })
   program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+  // `fanout cleanup HOST[:/dir]...`: added after configureOutput, whose settings it copies.
+  addCleanupCommand(program, async (request) => {
+    status = await runCleanup(request, io)
+  })
   try {
     await program.parseAsync([...io.argv], { from: 'user' })
   } catch (err) {

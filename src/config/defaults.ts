@@ -15,6 +15,8 @@ export interface Config {
   agentIdleTimeoutMs: number
   /** The ssh-agent socket to offer keys from, after the identity files. */
   sshAgentSocket: string | undefined
+  /** Cap on each host's upload and download, bytes per second; undefined for none. */
+  bwlimit: number | undefined
   /** Encrypt the swarm (TLS with a per-transfer key and ephemeral Diffie-Hellman). */
   encrypt: boolean
   /** Open per-transfer firewall holes (nftables, else iptables) and close them afterwards. */
@@ -34,6 +36,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   stallTimeoutMs: 300_000,
   agentIdleTimeoutMs: 30_000,
   sshAgentSocket: undefined,
+  bwlimit: undefined,
   encrypt: true,
   firewall: true,
   verbose: false,

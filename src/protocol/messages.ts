@@ -49,11 +49,20 @@ export interface SwarmSecurity {
 }
 
 export type AgentCommand =
-  | { type: 'seed'; transferId: string; sourcePath: string; dataAddress: string; swarm: SwarmSecurity }
+  | {
+      type: 'seed'
+      transferId: string
+      sourcePath: string
+      dataAddress: string
+      swarm: SwarmSecurity
+      /** Upload and download cap for this host, bytes per second; null for none. */
+      bwlimit: number | null
+    }
   | {
       type: 'fetch'
       transferId: string
       swarm: SwarmSecurity
+      bwlimit: number | null
       /** The .torrent file, base64; null when the payload has no non-empty file. */
       torrent: string | null
       manifest: Manifest

@@ -21,6 +21,7 @@ export interface RunTransferInput {
   agentIdleTimeoutMs: number
   /** Encrypt the swarm's peer connections. */
   encrypt: boolean
+  bwlimit: number | null
   /** The transfer's secret; random unless a test needs to know it. */
   swarmKey?: Buffer
   onProgress: (snapshot: ProgressSnapshot) => void
@@ -86,6 +87,7 @@ export async function runTransfer(input: RunTransferInput): Promise<TransferResu
         signal: input.signal,
         stallTimeoutMs: input.stallTimeoutMs,
         agentIdleTimeoutMs: input.agentIdleTimeoutMs,
+        bwlimit: input.bwlimit,
         swarm: { key: (input.swarmKey ?? randomBytes(32)).toString('base64'), encrypt: input.encrypt },
       })
     }

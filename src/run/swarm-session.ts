@@ -21,6 +21,8 @@ export interface SessionDeps {
   /** The transfer's secret and whether to encrypt; goes to every agent over its channel only. */
   swarm: SwarmSecurity
   agentIdleTimeoutMs: number
+  /** Per-host cap, bytes per second; null for none. */
+  bwlimit: number | null
 }
 
 /**
@@ -72,6 +74,7 @@ async function startSource(
     sourcePath: plan.source.path,
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     swarm: deps.swarm,
+    bwlimit: deps.bwlimit,
   })
   const seeding = await channel.next('seeding', deps.signal)
   deps.state.setHashed(seeding.manifest.totalBytes, seeding.manifest.totalBytes)
@@ -106,6 +109,7 @@ async function fetchOnTarget(
       type: 'fetch',
       transferId: plan.transferId,
       swarm: deps.swarm,
+      bwlimit: deps.bwlimit,
       torrent: seeding.torrent,
       manifest: seeding.manifest,
       targetDir: target.path,
