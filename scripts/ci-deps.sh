@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages the integration tests need: the virtual cluster in test/helpers/
-# (sshd, ip, tc, nsenter) and nftables and iptables for the firewall code under test.
+# (sshd, ip, tc, nsenter), nftables and iptables for the firewall code, tcpdump to look at the wire.
 # Idempotent: apt-get runs only when a package is missing. Must run as root on Debian.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(openssh-server openssh-client iproute2 nftables iptables util-linux procps)
+packages=(openssh-server openssh-client iproute2 nftables iptables util-linux procps tcpdump)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -23,8 +23,7 @@ if ((${#missing[@]} > 0)); then
   fi
   # Wait for another apt/dpkg run (e.g. a concurrent install) instead of failing on its lock.
   apt-get -o DPkg::Lock::Timeout=300 update
-  apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends \
-    openssh-server openssh-client iproute2 nftables iptables util-linux procps
+  apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${packages[@]}"
 fi
 
 # sshd refuses to start without its privilege-separation directory, which the package only
