@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
-import type { FanoutCode } from '../src/errors.js'
+import { type FanoutCode, isFanoutError } from '../src/errors.js'
 import type { AgentCommand } from '../src/protocol/messages.js'
 import { fetchTarget, type TargetRole } from './fetch-target.js'
 import { SourceChangedError } from './hash-pieces.js'
@@ -84,6 +84,7 @@ function reportUsage(report: Report): void {
 }
 
 function codeOf(err: unknown): FanoutCode {
+  if (isFanoutError(err)) return err.code
   if (err instanceof DestinationExistsError) return 'DESTINATION_EXISTS'
   if (err instanceof VerifyError) return 'VERIFY_FAILED'
   if (err instanceof SourceChangedError) return 'SOURCE_CHANGED'

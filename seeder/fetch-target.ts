@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
 import type { AgentCommand } from '../src/protocol/messages.js'
+import { openFirewall, peerPort } from './firewall-holes.js'
 import { materialize, VerifyError } from './materialize.js'
 import { PayloadStore } from './payload-store.js'
 import { placeIntoTarget } from './place-into-target.js'
@@ -33,6 +34,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   })
   const keys = deriveSwarmKeys(command.swarm)
   const client = createSwarmClient(keys.psk, command.bwlimit)
+  const closeFirewall = await openFirewall(command.transferId, [await peerPort(client)], command.firewall, log, report)
   let stopProgress = () => {}
   let torrent: Torrent | undefined
   let complete = false
@@ -61,6 +63,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       stopProgress()
       if (torrent !== undefined) await destroyTorrent(torrent)
       await destroyClient(client)
+      await closeFirewall()
     })()
     return left
   }

@@ -6,6 +6,7 @@ import { choosePieceLength } from '../src/core/piece-length.js'
 import type { AgentCommand } from '../src/protocol/messages.js'
 import { type RunningTracker, startTracker } from '../tracker/server.js'
 import { buildTorrent } from './build-torrent.js'
+import { openFirewall, peerPort } from './firewall-holes.js'
 import { hashPieces } from './hash-pieces.js'
 import { PayloadStore } from './payload-store.js'
 import { every, type Report } from './report.js'
@@ -48,6 +49,8 @@ export async function seedSource(
   const tracker = await startTracker({ host: command.dataAddress, infoHash, secret: keys.trackerSecret, log })
   const client = createSwarmClient(keys.psk, command.bwlimit)
   client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+  const ports = [tracker.port, await peerPort(client)]
+  const closeFirewall = await openFirewall(command.transferId, ports, command.firewall, log, report)
   const seeded = await addSeed(
     client,
     torrent,
@@ -71,6 +74,7 @@ export async function seedSource(
       stopProgress()
       await destroyClient(client)
       await tracker.close()
+      await closeFirewall()
     },
   }
 }

@@ -49,6 +49,7 @@ export class TransferRun
         agentIdleTimeoutMs: config.agentIdleTimeoutMs,
         encrypt: config.encrypt,
         bwlimit: config.bwlimit ?? null,
+        firewall: config.firewall,
         ...(swarmKey === undefined ? {} : { swarmKey }),
         onProgress: (snapshot) => this.emit('progress', snapshot),
       })

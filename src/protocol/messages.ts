@@ -48,6 +48,12 @@ export interface SwarmSecurity {
   encrypt: boolean
 }
 
+/** Who may reach this transfer's ports; null when the user said --no-firewall. */
+export interface FirewallPlan {
+  /** The data addresses of every host in the transfer, the source included. */
+  participants: string[]
+}
+
 export type AgentCommand =
   | {
       type: 'seed'
@@ -57,12 +63,14 @@ export type AgentCommand =
       swarm: SwarmSecurity
       /** Upload and download cap for this host, bytes per second; null for none. */
       bwlimit: number | null
+      firewall: FirewallPlan | null
     }
   | {
       type: 'fetch'
       transferId: string
       swarm: SwarmSecurity
       bwlimit: number | null
+      firewall: FirewallPlan | null
       /** The .torrent file, base64; null when the payload has no non-empty file. */
       torrent: string | null
       manifest: Manifest

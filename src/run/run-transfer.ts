@@ -22,6 +22,8 @@ export interface RunTransferInput {
   /** Encrypt the swarm's peer connections. */
   encrypt: boolean
   bwlimit: number | null
+  /** Open per-transfer firewall holes. */
+  firewall: boolean
   /** The transfer's secret; random unless a test needs to know it. */
   swarmKey?: Buffer
   onProgress: (snapshot: ProgressSnapshot) => void
@@ -88,6 +90,7 @@ export async function runTransfer(input: RunTransferInput): Promise<TransferResu
         stallTimeoutMs: input.stallTimeoutMs,
         agentIdleTimeoutMs: input.agentIdleTimeoutMs,
         bwlimit: input.bwlimit,
+        firewall: input.firewall,
         swarm: { key: (input.swarmKey ?? randomBytes(32)).toString('base64'), encrypt: input.encrypt },
       })
     }

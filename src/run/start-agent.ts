@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { FanoutError, stderrTail } from '../errors.js'
 import type { Executor } from '../exec/executor.js'
+import { closeHoles } from '../firewall/firewall.js'
 import { agentBundlePath, readAgentBundle } from './agent-bundle.js'
 import { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
@@ -20,9 +21,16 @@ const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/
 export async function startAgent(
   exec: Executor,
   local: boolean,
-  { cleanup, log, agentIdleTimeoutMs }: { cleanup: CleanupStack; log: Logger; agentIdleTimeoutMs: number },
+  opts: { cleanup: CleanupStack; log: Logger; agentIdleTimeoutMs: number; firewallName?: string | undefined },
 ): Promise<AgentChannel> {
+  const { cleanup, log, agentIdleTimeoutMs, firewallName } = opts
   const agent = local ? [process.execPath, agentBundlePath()] : await shipAgent(exec, cleanup)
+  if (firewallName !== undefined) {
+    // The agent closes its holes itself; this is for an agent that died before it could.
+    cleanup.defer(`close firewall holes on ${exec.host}`, async () => {
+      await closeHoles((argv, o) => exec.run(argv, o ?? {}), firewallName)
+    })
+  }
   const child = exec.spawn([...agent, '--idle-timeout-ms', String(agentIdleTimeoutMs)])
   const channel = new AgentChannel(exec.host, child, log)
   cleanup.defer(`stop agent on ${exec.host}`, () => channel.close())

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { FanoutError, isFanoutError } from '../errors.js'
-import type { AgentReport, SwarmSecurity } from '../protocol/messages.js'
+import { firewallName } from '../firewall/ruleset.js'
+import type { AgentReport, FirewallPlan, SwarmSecurity } from '../protocol/messages.js'
 import type { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
 import type { HostPool } from './host-pool.js'
@@ -23,6 +24,8 @@ export interface SessionDeps {
   agentIdleTimeoutMs: number
   /** Per-host cap, bytes per second; null for none. */
   bwlimit: number | null
+  /** Open per-transfer firewall holes on every host (not when every endpoint is local). */
+  firewall: boolean
 }
 
 /**
@@ -33,12 +36,15 @@ export interface SessionDeps {
  */
 export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
   const { state } = deps
-  const source = await startSource(plan, deps)
+  const firewall = await firewallPlan(plan, deps)
+  const source = await startSource(plan, { ...deps, firewallPlan: firewall })
   const sourceLost = source.channel.failure(deps.signal)
   sourceLost.catch(() => {})
   state.setPhase('transferring')
   const completed = await Promise.all(
-    plan.targets.map((_, index) => fetchOnTarget(plan, index, source.seeding, sourceLost, deps)),
+    plan.targets.map((_, index) =>
+      fetchOnTarget(plan, index, source.seeding, sourceLost, { ...deps, firewallPlan: firewall }),
+    ),
   )
   state.setPhase('finalizing')
   await Promise.all(
@@ -55,12 +61,14 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
   )
 }
 
+type AgentDeps = SessionDeps & { firewallPlan: FirewallPlan | null }
+
 async function startSource(
   plan: TransferPlan,
-  deps: SessionDeps,
+  deps: AgentDeps,
 ): Promise<{ channel: AgentChannel; seeding: Seeding }> {
   const exec = await deps.pool.get(plan.source, deps.signal)
-  const channel = await startAgent(exec, plan.source.host === null, deps)
+  const channel = await startAgent(exec, plan.source.host === null, agentOptions(plan, deps))
   channel.on('report', (report) => {
     if (report.type === 'usage')
       deps.state.usage.push({ endpoint: plan.source.spec, role: 'source', ...usageOf(report) })
@@ -75,6 +83,7 @@ async function startSource(
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     swarm: deps.swarm,
     bwlimit: deps.bwlimit,
+    firewall: deps.firewallPlan,
   })
   const seeding = await channel.next('seeding', deps.signal)
   deps.state.setHashed(seeding.manifest.totalBytes, seeding.manifest.totalBytes)
@@ -90,7 +99,7 @@ async function fetchOnTarget(
   index: number,
   seeding: Seeding,
   sourceLost: Promise<never>,
-  deps: SessionDeps,
+  deps: AgentDeps,
 ): Promise<AgentChannel | undefined> {
   const target = plan.targets[index]
   if (target === undefined) return undefined
@@ -98,7 +107,7 @@ async function fetchOnTarget(
   try {
     deps.state.update(index, { state: 'starting' })
     const exec = await deps.pool.get(target, deps.signal)
-    const channel = await startAgent(exec, target.host === null, deps)
+    const channel = await startAgent(exec, target.host === null, agentOptions(plan, deps))
     channel.on('report', (report) => {
       if (report.type === 'progress') deps.state.update(index, report)
       if (report.type === 'usage')
@@ -110,6 +119,7 @@ async function fetchOnTarget(
       transferId: plan.transferId,
       swarm: deps.swarm,
       bwlimit: deps.bwlimit,
+      firewall: deps.firewallPlan,
       torrent: seeding.torrent,
       manifest: seeding.manifest,
       targetDir: target.path,
@@ -131,6 +141,26 @@ async function fetchOnTarget(
   } finally {
     stopWatching()
   }
+}
+
+/**
+ * Who may reach the transfer's ports: every endpoint's data address. null when the user turned the
+ * firewall off, or when every endpoint is on this machine (loopback needs no hole, and a local run
+ * must not touch this machine's ruleset).
+ */
+async function firewallPlan(plan: TransferPlan, deps: SessionDeps): Promise<FirewallPlan | null> {
+  const endpoints = [plan.source, ...plan.targets]
+  if (!deps.firewall || endpoints.every((e) => e.host === null)) return null
+  const addresses = await Promise.all(
+    endpoints.map(async (e) =>
+      e.host === null ? localDataAddress(plan, deps) : (await deps.pool.get(e, deps.signal)).dataAddress,
+    ),
+  )
+  return { participants: [...new Set(addresses)] }
+}
+
+function agentOptions(plan: TransferPlan, deps: AgentDeps) {
+  return { ...deps, firewallName: deps.firewallPlan === null ? undefined : firewallName(plan.transferId) }
 }
 
 /**

@@ -54,7 +54,7 @@ export async function waitForStagedBytes(cluster: Cluster, host: string, bytes: 
   await pollUntil(`data arriving on ${host}`, moving, { timeoutMs: 60_000, intervalMs: 50 })
 }
 
-/** Everything fanout could leave on a host: processes of ours, shipped agents, staging directories. */
+/** Everything fanout could leave on a host: processes, shipped agents, staging dirs, firewall tables. */
 export async function leftoversOn(cluster: Cluster, host: string, targetDir = '/srv'): Promise<string[]> {
   const processes = (await cluster.processes(host)).map((p) => `process ${p.pid}: ${p.cmdline}`)
   const staging = await cluster.exec(host, ['find', targetDir, '-maxdepth', '1', '-name', '.fanout-*'])
@@ -63,7 +63,9 @@ export async function leftoversOn(cluster: Cluster, host: string, targetDir = '/
     '-c',
     'ls -d "${TMPDIR:-/tmp}"/fanout-agent.* 2>/dev/null || true',
   ])
-  return [...processes, ...lines(staging.stdout), ...lines(agents.stdout)]
+  const tables = await cluster.exec(host, ['nft', 'list', 'tables'])
+  const holes = lines(tables.stdout).filter((line) => line.includes('fanout_'))
+  return [...processes, ...lines(staging.stdout), ...lines(agents.stdout), ...holes]
 }
 
 function lines(text: string): string[] {

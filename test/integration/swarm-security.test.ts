@@ -6,7 +6,7 @@ import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
-import { runFanout, waitForStagedBytes } from '../helpers/run-fanout.js'
+import { runFanout, startFanout, waitForStagedBytes } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
 const TSX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx')
@@ -46,6 +46,8 @@ describe.skipIf(reason !== undefined)(
         source: 'h0:/srv/payload.bin',
         targets: ['h1:/srv', 'h2:/srv'],
         sshConfigPath: cluster.sshConfigPath,
+        // Without the firewall, so that the outsider reaches the tracker and the secret check is what refuses it.
+        firewall: false,
       }
       const [file = '', ...args] = cluster.adminArgv([TSX, WITH_KEY, JSON.stringify(options), logFile])
       const run = execa(file, args, { input: key.toString('hex'), reject: false })
@@ -70,6 +72,37 @@ describe.skipIf(reason !== undefined)(
       await rm(logFile, { force: true })
       expect(log.length).toBeGreaterThan(0)
       for (const secret of secrets) expect(log.includes(secret), `secret in the log`).toBe(false)
+    })
+
+    test('while it runs, an outsider reaches none of the transfer ports; afterwards every ruleset is as it was', async () => {
+      for (const host of ['h1', 'h2'])
+        await cluster.exec(host, ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
+      const before = await rulesets(cluster)
+      // --bwlimit keeps the transfer running while the probes (2 s timeouts) look at it.
+      const child = startFanout(cluster, ['--bwlimit', '1M', 'h0:/srv/payload.bin', 'h1:/srv', 'h2:/srv'])
+      try {
+        // Pieces only flow once a target's holes are open.
+        await waitForStagedBytes(cluster, 'h1', 1 << 20)
+        await waitForStagedBytes(cluster, 'h2', 1 << 20)
+        const during = await rulesets(cluster)
+        for (const host of ['h0', 'h1', 'h2']) expect(during[host]).toContain('fanout_')
+        const ports = Object.fromEntries(
+          await Promise.all(['h0', 'h1'].map(async (h) => [h, await listeningPorts(cluster, h)] as const)),
+        )
+        expect(ports.h0?.length).toBe(2)
+        const reach = async (from: string, to: string) => {
+          const address = cluster.hosts.find((h) => h.name === to)?.address
+          return probe(cluster, from, address ?? '', ports[to] ?? [])
+        }
+        expect(await reach('outsider', 'h0')).toEqual(['blocked', 'blocked'])
+        expect(await reach('outsider', 'h1')).toEqual(['blocked'])
+        // The same probe from a participant connects: the probe itself works.
+        expect(await reach('h2', 'h0')).toEqual(['open', 'open'])
+      } finally {
+        const result = await child
+        expect(result.exitCode, result.stderr).toBe(0)
+      }
+      expect(await rulesets(cluster)).toEqual(before)
     })
 
     test.each([
@@ -161,6 +194,28 @@ async function listeningPorts(cluster: Cluster, host: string): Promise<number[]>
     .split('\n')
     .map((line) => Number(/:(\d+)\s/.exec(line.trim().split(/\s+/)[3] + ' ')?.[1]))
     .filter((port) => Number.isInteger(port) && port !== 22)
+}
+
+async function rulesets(cluster: Cluster): Promise<Record<string, string>> {
+  const hosts = ['h0', 'h1', 'h2', 'outsider']
+  const texts = await Promise.all(
+    hosts.map(async (h) => (await cluster.exec(h, ['nft', 'list', 'ruleset'])).stdout),
+  )
+  return Object.fromEntries(hosts.map((h, i) => [h, texts[i] ?? '']))
+}
+
+/** TCP connects from one host to ports of another: 'open' or 'blocked' (refused or timed out) each. */
+async function probe(cluster: Cluster, from: string, address: string, ports: number[]): Promise<string[]> {
+  const script = `
+    const net = require('net'); const [address, ports] = JSON.parse(process.argv[1])
+    Promise.all(ports.map((port) => new Promise((done) => {
+      const s = net.connect({ host: address, port, timeout: 2000 })
+      s.on('connect', () => { s.destroy(); done('open') })
+      s.on('timeout', () => { s.destroy(); done('blocked') })
+      s.on('error', () => done('blocked'))
+    }))).then((r) => process.stdout.write(JSON.stringify(r)))`
+  const result = await cluster.exec(from, ['node', '-e', script, JSON.stringify([address, ports])])
+  return JSON.parse(result.stdout) as string[]
 }
 
 function namespaceOf(cluster: Cluster, host: string): string {

@@ -1,0 +1,42 @@
+import { once } from 'node:events'
+import type { Logger } from 'pino'
+import type WebTorrent from 'webtorrent'
+import { closeHoles, openHoles } from '../src/firewall/firewall.js'
+import { localRunner } from '../src/firewall/local-run.js'
+import type { FirewallPlan } from '../src/protocol/messages.js'
+import type { Report } from './report.js'
+
+export type CloseHoles = () => Promise<void>
+
+/**
+ * Opens this host's holes for the transfer: the ports this agent bound (its peer listener and, on
+ * the source, the tracker), from the participants only. Returns how to close them, which the agent
+ * does however it ends; the orchestrator closes them again in case the agent could not.
+ */
+export async function openFirewall(
+  transferId: string,
+  ports: readonly number[],
+  plan: FirewallPlan | null,
+  log: Logger,
+  report: Report,
+): Promise<CloseHoles> {
+  if (plan === null) return async () => {}
+  const run = localRunner()
+  const holes = await openHoles(run, { transferId, ports, participants: plan.participants })
+  if (holes.kind === 'none') {
+    report({ type: 'warning', message: 'neither nft nor iptables is installed: no firewall holes were opened' })
+    return async () => {}
+  }
+  log.info({ kind: holes.kind, name: holes.name, ports }, 'firewall holes opened')
+  return async () => {
+    await closeHoles(run, holes.name)
+    log.info({ name: holes.name }, 'firewall holes closed')
+  }
+}
+
+/** The port webtorrent's peer listener bound (0 asked the kernel for a free one). */
+export async function peerPort(client: WebTorrent): Promise<number> {
+  const listening = client as unknown as { listening: boolean; torrentPort: number }
+  if (!listening.listening) await once(client, 'listening')
+  return listening.torrentPort
+}
