@@ -34,7 +34,13 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   })
   const keys = deriveSwarmKeys(command.swarm)
   const client = createSwarmClient(keys.psk, command.bwlimit)
-  const closeFirewall = await openFirewall(command.transferId, [await peerPort(client)], command.firewall, log, report)
+  const closeFirewall = await openFirewall(
+    command.transferId,
+    [await peerPort(client)],
+    command.firewall,
+    log,
+    report,
+  )
   let stopProgress = () => {}
   let torrent: Torrent | undefined
   let complete = false

@@ -24,7 +24,10 @@ export async function openFirewall(
   const run = localRunner()
   const holes = await openHoles(run, { transferId, ports, participants: plan.participants })
   if (holes.kind === 'none') {
-    report({ type: 'warning', message: 'neither nft nor iptables is installed: no firewall holes were opened' })
+    report({
+      type: 'warning',
+      message: 'neither nft nor iptables is installed: no firewall holes were opened',
+    })
     return async () => {}
   }
   log.info({ kind: holes.kind, name: holes.name, ports }, 'firewall holes opened')

@@ -16,6 +16,8 @@ export interface HostLayout {
   address: string
   /** The bridge-side end of the host's veth, inside the switch namespace. */
   switchPort: string
+  /** The switch the host is plugged into, when it is not the cluster's `switchNamespace` (multi-site layouts). */
+  switchNamespace?: string
   diskMiB: number
   rateMbit: number | undefined
 }

@@ -4,7 +4,8 @@ import { killNetnsProcesses, netnsInode } from './netns-processes.js'
 import { runOrThrow } from './run-command.js'
 import { settleAll } from './settle-all.js'
 
-const BRIDGE = 'br0'
+/** The bridge's name inside every switch namespace. */
+export const BRIDGE = 'br0'
 const HOST_DEVICE = 'eth0'
 
 /**
@@ -34,13 +35,15 @@ export async function removeNamespace(name: string): Promise<void> {
   await runOrThrow(['ip', 'netns', 'delete', name])
 }
 
-async function addNamespace(name: string, cleanup: CleanupStack): Promise<void> {
+/** Creates a namespace with its loopback up, and registers its removal. */
+export async function addNamespace(name: string, cleanup: CleanupStack): Promise<void> {
   await runOrThrow(['ip', 'netns', 'add', name])
   cleanup.defer(`remove namespace ${name}`, () => removeNamespace(name))
   await runOrThrow(['ip', '-n', name, 'link', 'set', 'lo', 'up'])
 }
 
-async function plugInHost(switchNamespace: string, host: HostLayout): Promise<void> {
+/** Plugs a host into a switch namespace's bridge and shapes both directions of its link. */
+export async function plugInHost(switchNamespace: string, host: HostLayout): Promise<void> {
   await plugIn(switchNamespace, host.namespace, host.switchPort, host.address)
   if (host.rateMbit === undefined) return
   // Egress of the host's own device limits its upload; egress of the bridge-side end limits its download.
@@ -48,7 +51,8 @@ async function plugInHost(switchNamespace: string, host: HostLayout): Promise<vo
   await shapeEgress(switchNamespace, host.switchPort, host.rateMbit)
 }
 
-async function plugIn(
+/** Connects `namespace` to the bridge in `switchNamespace` by a veth (`port` on the switch, eth0 inside). */
+export async function plugIn(
   switchNamespace: string,
   namespace: string,
   port: string,
@@ -79,7 +83,7 @@ async function plugIn(
  * 32 KiB: smaller buckets starve TCP at low rates, bigger ones let bursts overshoot the rate. tbf splits
  * veth's 64 KiB GSO packets to fit the bucket, so offloads can stay on. 50 ms of queue bounds latency.
  */
-async function shapeEgress(namespace: string, device: string, rateMbit: number): Promise<void> {
+export async function shapeEgress(namespace: string, device: string, rateMbit: number): Promise<void> {
   const rateKbit = Math.max(1, Math.round(rateMbit * 1000))
   const burstBytes = Math.max(32 * 1024, Math.ceil((rateMbit * 1e6) / 8 / 250))
   await runOrThrow([

@@ -12,7 +12,8 @@ import { type ExecResult, runCommand } from './run-command.js'
 import { settleAll } from './settle-all.js'
 import { type SshFiles, writeSshFiles } from './ssh-files.js'
 
-export type { HostSpec } from './cluster-layout.js'
+export type { CleanupStack } from './cleanup-stack.js'
+export type { ClusterLayout, HostSpec } from './cluster-layout.js'
 export { clusterUnavailableReason } from './cluster-unavailable-reason.js'
 export { destroyStaleClusters } from './destroy-stale-clusters.js'
 export type { ExecResult } from './run-command.js'
@@ -47,6 +48,11 @@ export interface Cluster {
   exec(host: string, argv: readonly string[], opts?: { input?: string | Uint8Array }): Promise<ExecResult>
   /** argv prefixed to run in the admin namespace, for execa or spawn. */
   adminArgv(argv: readonly string[]): string[]
+  /**
+   * argv prefixed to run inside the host (its network namespace and its /srv), for execa or spawn:
+   * what {@link Cluster.exec} runs, for callers that need the process itself (its pid, a kill).
+   */
+  hostArgv(host: string, argv: readonly string[]): string[]
   /** Stops the host's sshd, so it refuses SSH connections; exec() still works. Idempotent. */
   stopSsh(host: string): Promise<void>
   /** Takes the host's switch port down or up, as if its cable were cut; its address stays. */
@@ -76,10 +82,24 @@ export async function createCluster(specs: readonly HostSpec[]): Promise<Cluster
  * one of the cluster's namespace names first is how they make a creation fail half way.
  */
 export async function createClusterWithId(id: string, specs: readonly HostSpec[]): Promise<Cluster> {
-  const layout = planCluster(id, specs)
+  return createClusterFromLayout(planCluster(id, specs), buildNetwork)
+}
+
+/** Builds the namespaces, links and shaping of a planned cluster, registering every undo. */
+export type NetworkBuilder = (layout: ClusterLayout, cleanup: CleanupStack) => Promise<void>
+
+/**
+ * Builds a cluster from a finished layout with a network of the caller's making (other layouts than
+ * the single bridge, such as two sites joined by a WAN link), then starts every host as
+ * {@link createCluster} does. On failure, whatever was made is removed again.
+ */
+export async function createClusterFromLayout(
+  layout: ClusterLayout,
+  network: NetworkBuilder,
+): Promise<Cluster> {
   const cleanup = new CleanupStack()
   try {
-    return await buildCluster(layout, cleanup)
+    return await buildCluster(layout, cleanup, network)
   } catch (err) {
     const undoErrors = await cleanup.unwind()
     if (undoErrors.length === 0) throw err
@@ -90,14 +110,18 @@ export async function createClusterWithId(id: string, specs: readonly HostSpec[]
   }
 }
 
-async function buildCluster(layout: ClusterLayout, cleanup: CleanupStack): Promise<Cluster> {
+async function buildCluster(
+  layout: ClusterLayout,
+  cleanup: CleanupStack,
+  network: NetworkBuilder,
+): Promise<Cluster> {
   // sshd's privilege separation directory; packages create it at boot only, not in a fresh container.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 })
   const dir = await mkdtemp(join(tmpdir(), layout.prefix))
   cleanup.defer(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }))
   await writeOwner(dir)
   const ssh = await writeSshFiles(dir, layout)
-  await buildNetwork(layout, cleanup)
+  await network(layout, cleanup)
   const hosts = await settleAll(layout.hosts.map((host) => startHost(layout, host, ssh, dir, cleanup)))
   return clusterHandle(layout, ssh, new Map(hosts.map((h) => [h.layout.name, h])), cleanup)
 }
@@ -138,8 +162,12 @@ function clusterHandle(
     knownHostsPath: ssh.knownHostsPath,
     exec: (name, argv, opts) => execInHost(host(name), argv, opts?.input),
     adminArgv: (argv) => ['ip', 'netns', 'exec', layout.adminNamespace, ...argv],
+    hostArgv: (name, argv) => enterHost(host(name), argv),
     stopSsh: (name) => host(name).daemons.sshd.stop(),
-    setLink: (name, up) => setSwitchPort(layout.switchNamespace, host(name).layout.switchPort, up),
+    setLink: (name, up) => {
+      const { switchNamespace = layout.switchNamespace, switchPort } = host(name).layout
+      return setSwitchPort(switchNamespace, switchPort, up)
+    },
     processes: (name) => hostProcesses(host(name)),
     destroy: async () => {
       const errors = await cleanup.unwind()
@@ -154,9 +182,12 @@ async function execInHost(
   argv: readonly string[],
   input: string | Uint8Array | undefined,
 ): Promise<ExecResult> {
+  return runCommand(enterHost(host, argv), input === undefined ? {} : { input })
+}
+
+function enterHost(host: RunningHost, argv: readonly string[]): string[] {
   // The anchor holds both namespaces for the host's whole life, unlike sshd, which stopSsh() ends.
-  const entered = ['nsenter', '-t', String(host.daemons.anchor.pid), '-m', '-n', '--', ...argv]
-  return runCommand(entered, input === undefined ? {} : { input })
+  return ['nsenter', '-t', String(host.daemons.anchor.pid), '-m', '-n', '--', ...argv]
 }
 
 async function hostProcesses(host: RunningHost): Promise<{ pid: number; cmdline: string }[]> {

@@ -192,7 +192,7 @@ async function listeningPorts(cluster: Cluster, host: string): Promise<number[]>
   const result = await cluster.exec(host, ['ss', '-Hltn'])
   return result.stdout
     .split('\n')
-    .map((line) => Number(/:(\d+)\s/.exec(line.trim().split(/\s+/)[3] + ' ')?.[1]))
+    .map((line) => Number(/:(\d+)$/.exec(line.trim().split(/\s+/)[3] ?? '')?.[1]))
     .filter((port) => Number.isInteger(port) && port !== 22)
 }
 

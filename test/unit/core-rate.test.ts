@@ -15,7 +15,10 @@ describe('parseRate', () => {
     expect(parseRate(text)).toBe(bytes)
   })
 
-  test.each(['', 'fast', '-5M', '0', '10 Tbit', 'M', '1e9', '0.5'])('%j is refused with a usage error', (text) => {
-    expect(() => parseRate(text)).toThrow(expect.objectContaining({ code: 'USAGE' }))
-  })
+  test.each(['', 'fast', '-5M', '0', '10 Tbit', 'M', '1e9', '0.5'])(
+    '%j is refused with a usage error',
+    (text) => {
+      expect(() => parseRate(text)).toThrow(expect.objectContaining({ code: 'USAGE' }))
+    },
+  )
 })

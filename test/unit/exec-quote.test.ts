@@ -10,7 +10,6 @@ const cases: [string, string[]][] = [
   ['spaces', ['hello world', '  leading', 'trailing  ']],
   ['single quotes', ["it's", "'", "''", "a'b'c"]],
   ['double quotes', ['"x"', 'say "hi"']],
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal word that the shell must not expand.
   ['dollar expansions', ['$HOME', '${PATH}', '$(id)', '$1', '$@']],
   ['backticks', ['`id`', 'a`b']],
   ['operators', ['a&b', 'a;b', 'a|b', '<x>', '&&', '(sub)', '{a,b}']],
