@@ -19,6 +19,7 @@ export interface TrackerOptions {
 export interface RunningTracker {
   /** The announce URL, without the secret. */
   url: string
+  port: number
   close(): Promise<void>
 }
 
@@ -56,6 +57,7 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
       const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
       resolve({
         url: `http://${host}:${address.port}/announce`,
+        port: address.port,
         close: () => new Promise<void>((done) => server.close(() => done())),
       })
     })
