@@ -164,11 +164,12 @@ function agentOptions(plan: TransferPlan, deps: AgentDeps) {
 }
 
 /**
- * A local source serves remote targets on the address they reach this machine at (the local end of
- * an SSH connection to one of them); 127.0.0.1 only when every target is local too.
+ * This machine's address as the other hosts see it (the local end of an SSH connection to one of
+ * them): where a local source serves, and what their firewalls must let in from a local endpoint.
+ * 127.0.0.1 only when every endpoint is local.
  */
 async function localDataAddress(plan: TransferPlan, deps: SessionDeps): Promise<string> {
-  const remote = plan.targets.find((t) => t.host !== null)
+  const remote = [plan.source, ...plan.targets].find((e) => e.host !== null)
   if (remote === undefined) return '127.0.0.1'
   const exec = await deps.pool.get(remote, deps.signal)
   return exec.localAddress ?? '127.0.0.1'
