@@ -1,13 +1,18 @@
 import { createHash, type Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import type { PayloadFile } from './scan-tree.js'
 
 export class SourceChangedError extends Error {}
+
+const READ_SIZE = 1 << 20
 
 /**
  * SHA-1 of every piece of the concatenated files, read in place (no staging copy). Pieces span file
  * boundaries, as BitTorrent v1 requires. A file that changes size while it is read makes the torrent
  * a lie, so that aborts instead of producing a copy nobody could verify.
+ *
+ * One buffer is reused for every read: a stream per file would allocate a fresh 1 MiB buffer per
+ * file, and for a datadir of 20,000 small files the garbage collector then costs more than hashing.
  */
 export async function hashPieces(
   files: readonly PayloadFile[],
@@ -16,35 +21,43 @@ export async function hashPieces(
   signal?: AbortSignal,
 ): Promise<Buffer> {
   const digests: Buffer[] = []
+  const buffer = Buffer.allocUnsafe(READ_SIZE)
   let hash: Hash = createHash('sha1')
   let filled = 0
   let hashedBytes = 0
-  for (const file of files) {
-    let readFromFile = 0
-    for await (const chunk of createReadStream(file.absPath, {
-      highWaterMark: 1 << 20,
-      ...(signal ? { signal } : {}),
-    }) as AsyncIterable<Buffer>) {
-      readFromFile += chunk.length
-      let offset = 0
-      while (offset < chunk.length) {
-        const take = Math.min(pieceLength - filled, chunk.length - offset)
-        hash.update(chunk.subarray(offset, offset + take))
-        filled += take
-        offset += take
-        if (filled === pieceLength) {
-          digests.push(hash.digest())
-          hash = createHash('sha1')
-          filled = 0
-        }
+  const consume = (chunk: Buffer) => {
+    let offset = 0
+    while (offset < chunk.length) {
+      const take = Math.min(pieceLength - filled, chunk.length - offset)
+      hash.update(chunk.subarray(offset, offset + take))
+      filled += take
+      offset += take
+      if (filled === pieceLength) {
+        digests.push(hash.digest())
+        hash = createHash('sha1')
+        filled = 0
       }
-      hashedBytes += chunk.length
-      onProgress(hashedBytes)
     }
-    if (readFromFile !== file.size) {
-      throw new SourceChangedError(
-        `${file.absPath} changed size while being read (${file.size} → ${readFromFile})`,
-      )
+  }
+  for (const file of files) {
+    signal?.throwIfAborted()
+    const handle = await open(file.absPath, 'r')
+    try {
+      let readFromFile = 0
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null)
+        if (bytesRead === 0) break
+        readFromFile += bytesRead
+        consume(buffer.subarray(0, bytesRead))
+        hashedBytes += bytesRead
+        onProgress(hashedBytes)
+        signal?.throwIfAborted()
+      }
+      if (readFromFile !== file.size) {
+        throw new SourceChangedError(`${file.absPath} changed size while being read (${file.size} → ${readFromFile})`)
+      }
+    } finally {
+      await handle.close()
     }
   }
   if (filled > 0) digests.push(hash.digest())
