@@ -13,8 +13,12 @@ export interface PayloadStoreOptions {
   readOnly?: boolean
 }
 
-/** Open files are kept in a small LRU so a 20,000-file tree does not exhaust descriptors. */
-const MAX_OPEN_FILES = 64
+/**
+ * Open files are kept in an LRU so a 20,000-file tree does not exhaust descriptors (the usual soft
+ * limit is 1,024, shared with the peers' sockets), while a piece spanning a hundred small files
+ * does not reopen each of them for every block.
+ */
+const MAX_OPEN_FILES = 384
 
 /**
  * An abstract-chunk-store over the payload's own files. webtorrent's fs-chunk-store strips characters
@@ -28,6 +32,8 @@ export class PayloadStore {
   private readonly absPaths: string[]
   private readonly readOnly: boolean
   private readonly handles = new Map<number, OpenFile>()
+  /** Directories already made, so a tree of small files costs one mkdir per directory, not per file. */
+  private readonly madeDirs = new Set<string>()
   private closed = false
 
   constructor(chunkLength: number, opts: PayloadStoreOptions) {
@@ -141,7 +147,11 @@ export class PayloadStore {
       // Reads of pieces never written (a fresh staging copy being checked for resume) must not
       // create empty files.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw err
-      await mkdir(dirname(absPath), { recursive: true, mode: 0o700 })
+      const dir = dirname(absPath)
+      if (!this.madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true, mode: 0o700 })
+        this.madeDirs.add(dir)
+      }
       return open(absPath, 'wx+', 0o600)
     }
   }
