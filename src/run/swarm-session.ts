@@ -5,6 +5,7 @@ import { firewallName } from '../firewall/ruleset.js'
 import type { AgentReport, FirewallPlan, SwarmSecurity } from '../protocol/messages.js'
 import type { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
+import { firewallPlan, localDataAddress } from './host-addresses.js'
 import type { HostPool } from './host-pool.js'
 import { startAgent } from './start-agent.js'
 import type { TransferState } from './transfer-state.js'
@@ -143,36 +144,8 @@ async function fetchOnTarget(
   }
 }
 
-/**
- * Who may reach the transfer's ports: every endpoint's data address. null when the user turned the
- * firewall off, or when every endpoint is on this machine (loopback needs no hole, and a local run
- * must not touch this machine's ruleset).
- */
-async function firewallPlan(plan: TransferPlan, deps: SessionDeps): Promise<FirewallPlan | null> {
-  const endpoints = [plan.source, ...plan.targets]
-  if (!deps.firewall || endpoints.every((e) => e.host === null)) return null
-  const addresses = await Promise.all(
-    endpoints.map(async (e) =>
-      e.host === null ? localDataAddress(plan, deps) : (await deps.pool.get(e, deps.signal)).dataAddress,
-    ),
-  )
-  return { participants: [...new Set(addresses)] }
-}
-
 function agentOptions(plan: TransferPlan, deps: AgentDeps) {
   return { ...deps, firewallName: deps.firewallPlan === null ? undefined : firewallName(plan.transferId) }
-}
-
-/**
- * This machine's address as the other hosts see it (the local end of an SSH connection to one of
- * them): where a local source serves, and what their firewalls must let in from a local endpoint.
- * 127.0.0.1 only when every endpoint is local.
- */
-async function localDataAddress(plan: TransferPlan, deps: SessionDeps): Promise<string> {
-  const remote = [plan.source, ...plan.targets].find((e) => e.host !== null)
-  if (remote === undefined) return '127.0.0.1'
-  const exec = await deps.pool.get(remote, deps.signal)
-  return exec.localAddress ?? '127.0.0.1'
 }
 
 function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {
