@@ -1,0 +1,59 @@
+import type { Cluster } from '../../test/helpers/cluster.js'
+import { type Counters, readCounters, residentPid } from './net-counters.js'
+
+/** Every host's eth0 counters at one moment, `t` seconds after the sampler started. */
+export interface Sample {
+  t: number
+  hosts: Map<string, Counters>
+}
+
+/** Reads every host's link counters every `intervalMs` until stopped; bounded by `maxMs`. */
+export interface Sampler {
+  stop(): Promise<Sample[]>
+}
+
+const DEVICE = 'eth0'
+
+/**
+ * Samples the hosts' link counters in the background, from /proc (no process per sample), so the
+ * report can show how each target's copy progressed over time and who uploaded how much.
+ */
+export async function startSampler(
+  cluster: Cluster,
+  hosts: readonly string[],
+  intervalMs = 250,
+  maxMs = 3_600_000,
+): Promise<Sampler> {
+  const pids = new Map(
+    await Promise.all(
+      hosts.map(async (name): Promise<[string, number]> => {
+        const namespace = cluster.hosts.find((h) => h.name === name)?.namespace ?? ''
+        return [name, await residentPid(namespace)]
+      }),
+    ),
+  )
+  const samples: Sample[] = []
+  const started = performance.now()
+  const take = async () => {
+    const entries = await Promise.all(
+      [...pids].map(
+        async ([name, pid]): Promise<[string, Counters]> => [name, await readCounters(pid, DEVICE)],
+      ),
+    )
+    samples.push({ t: (performance.now() - started) / 1000, hosts: new Map(entries) })
+  }
+  await take()
+  let running = Promise.resolve()
+  const timer = setInterval(() => {
+    if (performance.now() - started > maxMs) clearInterval(timer)
+    running = running.then(take).catch(() => undefined)
+  }, intervalMs)
+  return {
+    async stop() {
+      clearInterval(timer)
+      await running
+      await take()
+      return samples
+    },
+  }
+}

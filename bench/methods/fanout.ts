@@ -1,0 +1,108 @@
+import { join } from 'node:path'
+import { runCommand } from '../../test/helpers/run-command.js'
+import { spawnMeasured, type Usage } from '../lib/host-process.js'
+import { summarizeProgress } from '../lib/progress.js'
+import { startSampler } from '../lib/sampler.js'
+import type { CopyJob, Measurement } from './measurement.js'
+
+/** The built CLI (`npm run build`); the suite runs a snapshot of it (lib/snapshot-dist.ts). */
+export const FANOUT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js')
+
+/** How to run fanout: which build, and the optional topology file. */
+export interface FanoutOptions {
+  cli: string
+  topologyFile?: string | undefined
+}
+
+/** One agent's usage, as fanout's `--json` summary reports it (`usage`, once the CLI has it). */
+interface HostUsage {
+  /** `host:path` as given on the command line. */
+  endpoint: string
+  role: 'source' | 'target'
+  cpuSeconds: number
+  maxRssBytes: number
+}
+
+/** The part of fanout's `--json` summary the benchmark reads. */
+interface FanoutSummary {
+  outcome: string
+  targets: { target: string; status: string; seconds?: number }[]
+  usage?: HostUsage[]
+}
+
+/** Whether this build of the CLI has `--topology FILE` (lines `HOST LABEL`). */
+export async function cliHasTopology(cli: string): Promise<boolean> {
+  const help = await runCommand(['node', cli, '--help'], { timeoutMs: 30_000 })
+  return help.stdout.includes('--topology')
+}
+
+/**
+ * Runs the fanout CLI from the admin namespace with `--json`, under GNU time for the orchestrator's
+ * own usage, while sampling every host's link counters for the progress summary.
+ */
+export async function runFanout(job: CopyJob, { cli, topologyFile }: FanoutOptions): Promise<Measurement> {
+  const { cluster } = job
+  const argv = [
+    ...['node', cli, '--json', '--no-progress', '--ssh-config', cluster.sshConfigPath],
+    ...(topologyFile === undefined ? [] : ['--topology', topologyFile]),
+    `${job.source}:${job.dir}/${job.name}`,
+    ...job.targets.map((t) => `${t}:${job.targetDir}`),
+  ]
+  const sampler = await startSampler(cluster, [job.source, ...job.targets])
+  const started = performance.now()
+  const run = spawnMeasured((a) => cluster.adminArgv(a), argv, { timed: true, timeoutMs: job.timeoutMs })
+  const finished = await run.done
+  const seconds = (performance.now() - started) / 1000
+  const samples = await sampler.stop()
+  const summary = parseSummary(finished.stdout)
+  // A failed or timed-out run is still a result worth reporting, with how far the targets got.
+  const failed =
+    finished.exitCode !== 0 || summary?.outcome !== 'ok'
+      ? `fanout exited ${finished.exitCode} after ${seconds.toFixed(0)} s: ${failureText(finished.stderr, summary)}`
+      : undefined
+  const usage = summary?.usage
+  return {
+    ...(failed === undefined ? {} : { failed }),
+    method: 'fanout',
+    targets: job.targets.length,
+    seconds,
+    source: usage === undefined ? undefined : sumRole(usage, 'source'),
+    targetMax: usage === undefined ? undefined : maxRole(usage, 'target'),
+    targetCpuTotal: usage?.filter((u) => u.role === 'target').reduce((a, u) => a + u.cpuSeconds, 0),
+    orchestrator: finished.usage,
+    progress: summarizeProgress(samples, job.source, job.targets, job.bytes, job.linkBytesPerSecond),
+    notes: usage === undefined ? ['agent CPU/RSS n/a: this CLI has no `usage` in --json'] : [],
+  }
+}
+
+function failureText(stderr: string, summary: FanoutSummary | undefined): string {
+  const unfinished = summary?.targets.filter((t) => t.status !== 'ok').map((t) => `${t.target} ${t.status}`)
+  const last = stderr.trim().split('\n').slice(-3).join(' / ')
+  return unfinished === undefined || unfinished.length === 0 ? last : `${unfinished.join(', ')}; ${last}`
+}
+
+function parseSummary(stdout: string): FanoutSummary | undefined {
+  try {
+    return JSON.parse(stdout) as FanoutSummary
+  } catch {
+    return undefined
+  }
+}
+
+function sumRole(usage: readonly HostUsage[], role: HostUsage['role']): Usage | undefined {
+  const rows = usage.filter((u) => u.role === role)
+  if (rows.length === 0) return undefined
+  return {
+    cpuSeconds: rows.reduce((a, u) => a + u.cpuSeconds, 0),
+    maxRssBytes: Math.max(...rows.map((u) => u.maxRssBytes)),
+  }
+}
+
+function maxRole(usage: readonly HostUsage[], role: HostUsage['role']): Usage | undefined {
+  const rows = usage.filter((u) => u.role === role)
+  if (rows.length === 0) return undefined
+  return {
+    cpuSeconds: Math.max(...rows.map((u) => u.cpuSeconds)),
+    maxRssBytes: Math.max(...rows.map((u) => u.maxRssBytes)),
+  }
+}

@@ -1,0 +1,50 @@
+import type { Cluster } from '../../test/helpers/cluster.js'
+import type { Usage } from '../lib/host-process.js'
+import type { ProgressSummary } from '../lib/progress.js'
+import type { WanBytes } from '../wan.js'
+
+/** What one method is asked to copy, and where. */
+export interface CopyJob {
+  cluster: Cluster
+  source: string
+  targets: readonly string[]
+  /** The payload is `${dir}/${name}` on the source and lands as `${targetDir}/${name}` on each target. */
+  dir: string
+  name: string
+  targetDir: string
+  /** S, for ratios and progress. */
+  bytes: number
+  /** Every host's link rate B, in bytes per second. */
+  linkBytesPerSecond: number
+  /** No step of a run may take longer. */
+  timeoutMs: number
+}
+
+/** One row of the report: one method, one target count. */
+export interface Measurement {
+  method: string
+  targets: number
+  /** Wall time until every target held a verified copy. */
+  seconds: number
+  /** Part of `seconds` spent before data moved, where the method has such a step (torrent creation). */
+  prepSeconds?: number
+  /** The sha256 check of every copy against the source, after the run, not part of `seconds`. */
+  verifySeconds?: number
+  source?: Usage | undefined
+  /** The largest CPU time and the largest peak RSS among the targets. */
+  targetMax?: Usage | undefined
+  /** CPU seconds of all targets together, to tell how busy the machine's cores were. */
+  targetCpuTotal?: number | undefined
+  /** The process that drives the run from the admin host, where there is one (fanout's CLI). */
+  orchestrator?: Usage | undefined
+  progress?: ProgressSummary | undefined
+  wan?: WanBytes
+  notes?: string[]
+  /**
+   * The machine's 1-minute load average when the run ended: anything else running on the machine
+   * (a test suite) competes with the virtual hosts for its cores, and this shows when it did.
+   */
+  loadAverage?: number
+  /** Set when the run did not end with every target holding a copy: what went wrong. */
+  failed?: string
+}

@@ -1,0 +1,73 @@
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+/** Which parts of the suite run. */
+export type SectionName = 'file' | 'tree' | 'wan'
+
+/** Everything a suite run depends on, resolved from the command line once. */
+export interface SuiteParams {
+  quick: boolean
+  /** S in MiB for the single-file runs and the tree. */
+  mib: number
+  /** Every host's link rate B, both directions, in Mbit/s. */
+  mbit: number
+  /** Target counts N for the swarm methods (fanout, aria2c). */
+  counts: number[]
+  /** Target counts for the pipe baselines, which grow linearly and stop earlier. */
+  pipeCounts: number[]
+  /** Whether the pigz variant of the serial pipe runs. */
+  pigz: boolean
+  treeFiles: number
+  treeTargets: number
+  /** The two-data-centre layout: targets per site and the WAN between them. */
+  wan: { dc1Targets: number; dc2Targets: number; rateMbit: number; delayMs: number }
+  sections: SectionName[]
+  /** Where the markdown report goes. */
+  out: string
+  /** The fanout CLI under test (a snapshot of dist/, set by suite.ts). */
+  cli: string
+}
+
+const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan] [--out FILE]`
+
+/** Parses the suite's flags; `--quick` is the CI smoke test (32 MiB, N = 1, 2, 4, no tree, no WAN). */
+export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      mib: { type: 'string' },
+      mbit: { type: 'string', default: '100' },
+      sections: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) throw new Error(USAGE)
+  const quick = values.quick
+  const mib = positive(values.mib ?? (quick ? '32' : '256'), '--mib')
+  const sections = (values.sections ?? (quick ? 'file' : 'file,tree,wan')).split(',') as SectionName[]
+  if (sections.some((s) => !['file', 'tree', 'wan'].includes(s))) throw new Error(USAGE)
+  return {
+    quick,
+    mib,
+    mbit: positive(values.mbit, '--mbit'),
+    counts: quick ? [1, 2, 4] : [1, 2, 4, 8, 16],
+    pipeCounts: quick ? [1, 2, 4] : [1, 2, 4, 8],
+    pigz: !quick,
+    treeFiles: 20_000,
+    treeTargets: 8,
+    wan: { dc1Targets: 4, dc2Targets: 8, rateMbit: 200, delayMs: 20 },
+    sections,
+    // A quick run must not replace the full results that are checked in.
+    out: values.out ?? join(import.meta.dirname, quick ? 'RESULTS.quick.md' : 'RESULTS.md'),
+    cli: '',
+  }
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text)
+  if (!(Number.isFinite(value) && value > 0))
+    throw new Error(`${flag} must be a positive number, got ${text}`)
+  return value
+}
