@@ -54,7 +54,9 @@ export async function hashPieces(
         signal?.throwIfAborted()
       }
       if (readFromFile !== file.size) {
-        throw new SourceChangedError(`${file.absPath} changed size while being read (${file.size} → ${readFromFile})`)
+        throw new SourceChangedError(
+          `${file.absPath} changed size while being read (${file.size} → ${readFromFile})`,
+        )
       }
     } finally {
       await handle.close()
