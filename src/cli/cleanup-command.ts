@@ -1,7 +1,7 @@
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import type { ConfigFlags } from '../config/resolve.js'
-import { seconds } from '../config/resolve.js'
 import { CLEANUP_HELP_AFTER } from './cleanup-help-text.js'
+import { connectTimeoutOption, sshConfigOption } from './program.js'
 
 /** A parsed `fanout cleanup` command line. */
 export interface CleanupRequest {
@@ -30,13 +30,8 @@ export function addCleanupCommand(
       'Remove what an interrupted or lost run left on hosts: firewall holes, agent processes, shipped agents, and the staging directories in each /dir named.',
     )
     .argument('<hosts...>', '[user@]host (or localhost), optionally :/dir to clean staging directories in')
-    .addOption(new Option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config)'))
-    .addOption(
-      new Option(
-        '--connect-timeout <seconds>',
-        'give up on a host whose SSH handshake takes longer',
-      ).argParser(seconds),
-    )
+    .addOption(sshConfigOption())
+    .addOption(connectTimeoutOption())
     .option('--json', 'print one JSON report on stdout instead of one line per thing removed')
     .option('-v, --verbose', 'debug logs (JSON lines) on stderr')
     .addHelpText('after', CLEANUP_HELP_AFTER)

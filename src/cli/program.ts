@@ -24,13 +24,8 @@ export function buildProgram(version: string, onRequest: (request: CliRequest) =
     .argument('<source>', '[user@]host:/path or a local path: the file or directory to copy')
     .argument('<targets...>', '[user@]host:/dir or a local directory: where the copy goes (must exist)')
     .addOption(new Option('--type <type>', 'what SOURCE is: file (a file or directory tree)').default('file'))
-    .addOption(new Option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config)'))
-    .addOption(
-      new Option(
-        '--connect-timeout <seconds>',
-        'give up on a host whose SSH handshake takes longer',
-      ).argParser(seconds),
-    )
+    .addOption(sshConfigOption())
+    .addOption(connectTimeoutOption())
     .addOption(
       new Option(
         '--stall-timeout <seconds>',
@@ -70,4 +65,16 @@ function toFlags(opts: Record<string, unknown>): ConfigFlags {
     verbose: opts.verbose === true,
     progress: opts.progress === false ? 'never' : 'auto',
   }
+}
+
+/** The SSH options every subcommand that reaches hosts shares. */
+export function sshConfigOption(): Option {
+  return new Option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config)')
+}
+
+export function connectTimeoutOption(): Option {
+  return new Option(
+    '--connect-timeout <seconds>',
+    'give up on a host whose SSH handshake takes longer',
+  ).argParser(seconds)
 }

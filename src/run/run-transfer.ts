@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import type { Problem } from '../core/checks.js'
 import { planTransfer } from '../core/plan.js'
@@ -64,6 +65,9 @@ export interface TransferResult {
 /** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
 export async function runTransfer(input: RunTransferInput): Promise<TransferResult> {
   const clock = input.clock ?? Date.now
+  // Every pending wait on every target listens for the abort; 12 targets would pass Node's default
+  // warning threshold of 10 although nothing leaks (each listener goes when its wait ends).
+  setMaxListeners(Number.POSITIVE_INFINITY, input.signal)
   const plan = planTransfer({ ...input, transferId: randomUUID() })
   const log = input.log.child({ transfer: plan.transferId })
   const state = new TransferState(
