@@ -1,6 +1,9 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises'
+import { closeSync, constants, open, read, readSync, write, writeSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
-import { locateSpan, type StoredFile } from './locate-span.js'
+import { promisify } from 'node:util'
+import { type FileSpan, locateSpan, type StoredFile } from './locate-span.js'
+import { openFileBudget } from './open-file-budget.js'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
 
@@ -11,14 +14,27 @@ export interface PayloadStoreOptions {
   length: number
   /** The source opens its files read-only: seeding must never be able to change them. */
   readOnly?: boolean
+  /** How many files may be open at once (least recently used ones are closed); see open-file-budget.ts. */
+  maxOpenFiles?: number
 }
 
 /**
- * Open files are kept in an LRU so a 20,000-file tree does not exhaust descriptors (the usual soft
- * limit is 1,024, shared with the peers' sockets), while a piece spanning a hundred small files
- * does not reopen each of them for every block.
+ * Spans up to this size are read and written synchronously. A tree of small files means tens of
+ * thousands of tiny calls, and through the libuv thread pool each one costs a hand-off between
+ * threads worth ten times the call itself (measured: 20,000 reads of 6 KiB, 1.9 s of CPU through the
+ * pool, 0.2 s without it). Larger spans go through the pool, so copying megabytes never holds up the
+ * sockets. Opening goes through the pool too: creating a file can wait for the filesystem's journal
+ * (measured: 1 ms on average and up to 0.5 s with eight targets writing to one disk), and the event
+ * loop must not wait with it. Closing is synchronous: it moves no data and waits for nothing.
  */
-const MAX_OPEN_FILES = 384
+const SYNC_IO_MAX = 64 * 1024
+
+const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT
+
+// The callback API with plain descriptors: a FileHandle would close itself when collected.
+const openAsync = promisify(open)
+const readAsync = promisify(read)
+const writeAsync = promisify(write)
 
 /**
  * An abstract-chunk-store over the payload's own files. webtorrent's fs-chunk-store strips characters
@@ -31,6 +47,8 @@ export class PayloadStore {
   private readonly files: readonly StoredFile[]
   private readonly absPaths: string[]
   private readonly readOnly: boolean
+  private readonly maxOpenFiles: number
+  /** Open files, least recently used first. */
   private readonly handles = new Map<number, OpenFile>()
   /** Directories already made, so a tree of small files costs one mkdir per directory, not per file. */
   private readonly madeDirs = new Set<string>()
@@ -40,6 +58,7 @@ export class PayloadStore {
     this.chunkLength = chunkLength
     this.files = opts.files.map((f) => ({ path: f.path, length: f.length, offset: f.offset }))
     this.readOnly = opts.readOnly === true
+    this.maxOpenFiles = opts.maxOpenFiles ?? openFileBudget()
     const root = resolve(opts.path)
     this.absPaths = this.files.map((f) => {
       const abs = resolve(root, f.path)
@@ -53,13 +72,14 @@ export class PayloadStore {
       cb(new Error('the source payload is read-only'))
       return
     }
-    this.eachSpan(
-      index * this.chunkLength,
-      buf.length,
-      (handle, span) =>
-        handle.write(buf, span.rangeOffset, span.length, span.fileOffset).then(() => undefined),
-      true,
-    ).then(() => cb(null), cb)
+    this.eachSpan(index * this.chunkLength, buf.length, true, async (fd, span) => {
+      const { rangeOffset, length, fileOffset } = span
+      const written =
+        length <= SYNC_IO_MAX
+          ? writeSync(fd, buf, rangeOffset, length, fileOffset)
+          : (await writeAsync(fd, buf, rangeOffset, length, fileOffset)).bytesWritten
+      if (written !== length) throw new Error(`short write in ${this.absPaths[span.fileIndex]}`)
+    }).then(() => cb(null), cb)
   }
 
   get(
@@ -77,18 +97,27 @@ export class PayloadStore {
       done(new RangeError(`chunk ${index} (+${offset}, ${length}) is outside the payload`))
       return
     }
-    const out = Buffer.alloc(length)
-    this.eachSpan(chunkStart + offset, length, async (handle, span) => {
-      const { bytesRead } = await handle.read(out, span.rangeOffset, span.length, span.fileOffset)
-      if (bytesRead !== span.length) throw new Error(`short read in ${this.absPaths[span.fileIndex]}`)
+    // Every byte is overwritten below (a short read fails the get), so no need to zero it first.
+    const out = Buffer.allocUnsafe(length)
+    this.eachSpan(chunkStart + offset, length, false, async (fd, span) => {
+      const { rangeOffset, length: spanLength, fileOffset } = span
+      const bytesRead =
+        spanLength <= SYNC_IO_MAX
+          ? readSync(fd, out, rangeOffset, spanLength, fileOffset)
+          : (await readAsync(fd, out, rangeOffset, spanLength, fileOffset)).bytesRead
+      if (bytesRead !== spanLength) throw new Error(`short read in ${this.absPaths[span.fileIndex]}`)
     }).then(() => done(null, out), done)
   }
 
   close(cb: Callback = () => {}): void {
     this.closed = true
-    const pending = [...this.handles.values()]
+    for (const entry of this.handles.values()) {
+      // A file with I/O in flight is closed when that ends (see release).
+      if (entry.users === 0) closeWhenOpen(entry)
+      else entry.closeWhenIdle = true
+    }
     this.handles.clear()
-    Promise.allSettled(pending.map(async (entry) => (await entry.handle).close())).then(() => cb(null))
+    queueMicrotask(() => cb(null))
   }
 
   /** Never deletes: the payload is the user's data (source) or the staging copy a resume needs. */
@@ -104,17 +133,16 @@ export class PayloadStore {
   private async eachSpan(
     start: number,
     length: number,
-    io: (handle: FileHandle, span: ReturnType<typeof locateSpan>[number]) => Promise<void>,
-    create = false,
+    create: boolean,
+    io: (fd: number, span: FileSpan) => Promise<void>,
   ): Promise<void> {
-    if (this.closed) throw new Error('store is closed')
     for (const span of locateSpan(this.files, start, length)) {
+      if (this.closed) throw new Error('store is closed')
       const entry = this.acquire(span.fileIndex, create)
       try {
-        await io(await entry.handle, span)
+        await io(await entry.fd, span)
       } finally {
-        entry.users--
-        this.evictIdle()
+        this.release(entry)
       }
     }
   }
@@ -123,14 +151,17 @@ export class PayloadStore {
     const absPath = this.absPaths[fileIndex] as string
     let entry = this.handles.get(fileIndex)
     if (entry === undefined) {
-      entry = { handle: this.openFile(absPath, create), canCreate: create, users: 0 }
-      entry.handle.catch(() => this.handles.delete(fileIndex))
+      entry = { fd: this.openFile(absPath, create), canCreate: create, users: 0, closeWhenIdle: false }
+      const opened = entry
+      opened.fd.catch(() => {
+        if (this.handles.get(fileIndex) === opened) this.handles.delete(fileIndex)
+      })
     } else {
       // Re-inserting marks it as the most recently used.
       this.handles.delete(fileIndex)
       if (create && !entry.canCreate) {
         // A read of the missing file may be opening it right now; a write must still create it.
-        entry.handle = entry.handle.catch(() => this.openFile(absPath, true))
+        entry.fd = entry.fd.catch(() => this.openFile(absPath, true))
         entry.canCreate = true
       }
     }
@@ -139,38 +170,55 @@ export class PayloadStore {
     return entry
   }
 
-  private async openFile(absPath: string, create: boolean): Promise<FileHandle> {
-    if (this.readOnly) return open(absPath, 'r')
-    try {
-      return await open(absPath, 'r+')
-    } catch (err) {
-      // Reads of pieces never written (a fresh staging copy being checked for resume) must not
-      // create empty files.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw err
-      const dir = dirname(absPath)
-      if (!this.madeDirs.has(dir)) {
-        await mkdir(dir, { recursive: true, mode: 0o700 })
-        this.madeDirs.add(dir)
-      }
-      return open(absPath, 'wx+', 0o600)
+  private release(entry: OpenFile): void {
+    entry.users--
+    if (entry.users === 0 && entry.closeWhenIdle) closeWhenOpen(entry)
+    else this.evictIdle()
+  }
+
+  /** Reads of pieces never written (a fresh staging copy checked for resume) must not create files. */
+  private async openFile(absPath: string, create: boolean): Promise<number> {
+    if (this.readOnly) return openAsync(absPath, 'r')
+    if (!create) return openAsync(absPath, 'r+')
+    const dir = dirname(absPath)
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      this.madeDirs.add(dir)
     }
+    return openAsync(absPath, CREATE_FLAGS, 0o600)
   }
 
   /** Closes the least recently used idle files; a file with I/O in flight is never closed under it. */
   private evictIdle(): void {
-    if (this.handles.size <= MAX_OPEN_FILES) return
+    if (this.handles.size <= this.maxOpenFiles) return
     for (const [index, entry] of this.handles) {
-      if (this.handles.size <= MAX_OPEN_FILES) return
+      if (this.handles.size <= this.maxOpenFiles) return
       if (entry.users > 0) continue
       this.handles.delete(index)
-      entry.handle.then((h) => h.close()).catch(() => {})
+      closeWhenOpen(entry)
     }
   }
 }
 
 interface OpenFile {
-  handle: Promise<FileHandle>
+  fd: Promise<number>
   /** Whether the open may create the file (a write asked for it). */
   canCreate: boolean
+  /** Spans using it right now. */
   users: number
+  /** Set when the store closes while I/O is in flight on it. */
+  closeWhenIdle: boolean
+}
+
+function closeWhenOpen(entry: OpenFile): void {
+  entry.fd.then(
+    (fd) => {
+      try {
+        closeSync(fd)
+      } catch {
+        // Nothing useful to do about a failed close of a file we only read or already wrote.
+      }
+    },
+    () => {},
+  )
 }
