@@ -2,10 +2,12 @@ import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
 import { type FanoutCode, isFanoutError } from '../src/errors.js'
 import type { AgentCommand } from '../src/protocol/messages.js'
+import { atMost } from './deadline.js'
 import { fetchTarget, type TargetRole } from './fetch-target.js'
 import { SourceChangedError } from './hash-pieces.js'
 import { VerifyError } from './materialize.js'
 import { DestinationExistsError } from './place-into-target.js'
+import { probeRtt } from './probe-rtt.js'
 import type { Report } from './report.js'
 import { type SourceRole, seedSource } from './seed-source.js'
 
@@ -22,6 +24,9 @@ export interface AgentIo {
  * the swarm before returning. The channel closing is the orchestrator vanishing (SSH cut, kill -9):
  * the agent must not outlive it.
  */
+/** Longest an agent spends leaving the swarm and closing its ports once told to stop. */
+const STOP_MS = 20_000
+
 export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): Promise<void> {
   let role: SourceRole | TargetRole | undefined
   let target: TargetRole | undefined
@@ -57,6 +62,7 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
       try {
         if (command.type === 'seed') role = await seedSource(command, report, log, gone.signal)
         else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
+        else if (command.type === 'probe') report(await probeRtt(command))
         else if (command.type === 'finalize') {
           if (target === undefined) throw new Error('finalize without a fetch')
           report({ type: 'finalized', path: await target.finalize() })
@@ -68,7 +74,8 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
   } finally {
     clearInterval(watchdog)
     lines.close()
-    await role?.stop()
+    // Each step of a role's stop has its own deadline; this one is for whatever has none.
+    await atMost(STOP_MS, role?.stop())
     reportUsage(report)
   }
 }

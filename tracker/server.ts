@@ -1,6 +1,7 @@
-import { Server } from 'bittorrent-tracker'
+import { Server, type Swarm, type SwarmPeer } from 'bittorrent-tracker'
 import type { Logger } from 'pino'
 import { secretMatches } from '../seeder/swarm-keys.js'
+import { selectPeers } from './select-peers.js'
 
 export interface TrackerOptions {
   /** The address peers reach the tracker on (the source's data address). */
@@ -46,6 +47,7 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
       cb(new Error('unknown swarm'))
     },
   })
+  useSitePeerLists(server)
   // A malformed announce is the peer's problem: log it, never crash the source agent over it.
   server.on('warning', (err: Error) => log.debug({ err: err.message }, 'tracker warning'))
   return new Promise((resolve, reject) => {
@@ -62,4 +64,24 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
       })
     })
   })
+}
+
+/**
+ * Replaces the random peer list of each swarm the server makes with the site-aware one of
+ * selectPeers. bittorrent-tracker documents createSwarm as the place to supply one's own swarm; this
+ * keeps its Swarm (counters, LRU, events) and changes only the choice of peers. HTTP only, so the
+ * WebRTC filtering of the library's own choice does not apply.
+ */
+function useSitePeerLists(server: Server): void {
+  const createSwarm = server.createSwarm.bind(server)
+  server.createSwarm = (infoHash, cb) =>
+    createSwarm(infoHash, (err, swarm) => {
+      if (swarm !== undefined)
+        swarm._getPeers = (numwant, ownPeerId) => selectPeers(peersOf(swarm), ownPeerId, numwant)
+      cb(err, swarm)
+    })
+}
+
+function peersOf(swarm: Swarm): SwarmPeer[] {
+  return swarm.peers.keys.flatMap((key) => swarm.peers.peek(key) ?? [])
 }

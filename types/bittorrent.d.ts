@@ -3,11 +3,26 @@
 declare module 'bittorrent-tracker' {
   import type { EventEmitter } from 'node:events'
   import type { AddressInfo } from 'node:net'
+  /** A swarm's peers as lib/server/swarm.js keeps them (an LRU keyed by `ip:port`). */
+  export interface SwarmPeer {
+    type: string
+    /** Hex. */
+    peerId: string
+    ip: string
+    port: number
+  }
+  export interface Swarm {
+    peers: { keys: string[]; peek(key: string): SwarmPeer | undefined }
+    /** The peer list of one announce; the library's own picks at random. */
+    _getPeers(numwant: number, ownPeerId: string, isWebRTC: boolean): SwarmPeer[]
+  }
   export class Server extends EventEmitter {
     constructor(opts: Record<string, unknown>)
     http: { address(): AddressInfo }
     listen(port: number, host: string, cb: () => void): void
     close(cb: () => void): void
+    /** Documented as overridable (lib/server/swarm.js) to supply one's own swarm. */
+    createSwarm(infoHash: string, cb: (err: Error | null, swarm?: Swarm) => void): void
   }
 }
 
@@ -46,6 +61,8 @@ declare module 'webtorrent' {
     storeOpts?: Record<string, unknown>
     skipVerify?: boolean
     strategy?: 'rarest' | 'sequential'
+    /** Unchoke slots. */
+    uploads?: number
     private?: boolean
   }
   export default class WebTorrent extends EventEmitter {

@@ -50,6 +50,7 @@ export class TransferRun
         encrypt: config.encrypt,
         bwlimit: config.bwlimit ?? null,
         firewall: config.firewall,
+        topologyPath: config.topologyPath,
         ...(swarmKey === undefined ? {} : { swarmKey }),
         onProgress: (snapshot) => this.emit('progress', snapshot),
       })

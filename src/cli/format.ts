@@ -11,6 +11,12 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`
 }
 
+/** `0.12 ms`, `2.3 ms`, `44 ms`: two significant digits below 10 ms, whole milliseconds above. */
+export function formatMs(ms: number): string {
+  if (ms >= 10) return `${Math.round(ms)} ms`
+  return `${Number(ms.toPrecision(2))} ms`
+}
+
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`
 }

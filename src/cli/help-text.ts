@@ -29,6 +29,14 @@ DESCRIPTION
   named, staging directories (fanout cleanup --help). A source that is
   literally named cleanup is written ./cleanup.
 
+  Hosts in several datacenters: peers prefer peers of their own datacenter
+  (site), only a few connections cross between sites, and each piece crosses
+  about once. --topology FILE names each host's site, one "HOST LABEL" line per
+  host (# comments allowed); HOST is the host as written on the command line,
+  user@host or host, and localhost for local paths. Without it, the targets
+  measure their round-trip time to the source and are grouped by it; the
+  summary says what was inferred.
+
   The swarm is private and, by default, encrypted: a secret made for each run
   reaches the agents only over their SSH channels; the tracker answers nobody
   without it, and peers talk TLS keyed from it (--no-encrypt to turn it off).
@@ -37,6 +45,8 @@ EXAMPLES
   fanout db1:/srv/sqldata db2:/srv db3:/srv db4:/srv
   fanout --ssh-config ./cluster.conf --json build:/srv/release-42 web{1..8}:/srv/releases
   fanout ./dataset /tmp/a /tmp/b          # local fan-out, no SSH
+  fanout --topology dcs.txt db1:/srv/sqldata db2:/srv db7:/srv db8:/srv
+                                          # dcs.txt: "db1 east", "db7 west", ...
   fanout cleanup db2:/srv db3:/srv        # after a lost run
 
 EXIT STATUS

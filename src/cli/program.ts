@@ -38,6 +38,12 @@ export function buildProgram(version: string, onRequest: (request: CliRequest) =
         "cap each host's upload and download, e.g. 100Mbit or 12M (MiB/s)",
       ).argParser(parseRate),
     )
+    .addOption(
+      new Option(
+        '--topology <file>',
+        "each host's datacenter: a file of HOST LABEL lines (default: inferred from round-trip times)",
+      ),
+    )
     .option('--no-encrypt', 'send the swarm in clear (default: TLS with a per-transfer key)')
     .option('--no-firewall', 'do not open per-transfer firewall holes (nftables/iptables)')
     .option('--json', 'print one JSON summary on stdout instead of the human one')
@@ -61,6 +67,7 @@ function toFlags(opts: Record<string, unknown>): ConfigFlags {
     bwlimit: opts.bwlimit as number | undefined,
     encrypt: opts.encrypt !== false,
     firewall: opts.firewall !== false,
+    topologyPath: opts.topology as string | undefined,
     json: opts.json === true,
     verbose: opts.verbose === true,
     progress: opts.progress === false ? 'never' : 'auto',

@@ -1,5 +1,6 @@
+import type { SiteGroup, SitesReport } from '../core/sites.js'
 import type { TransferResult } from '../run/run-transfer.js'
-import { formatBytes, formatDuration } from './format.js'
+import { formatBytes, formatDuration, formatMs } from './format.js'
 
 /** The human summary: one line per target, then warnings. Preflight problems go to `problemLines`. */
 export function summaryLines(result: TransferResult): string[] {
@@ -10,6 +11,8 @@ export function summaryLines(result: TransferResult): string[] {
     const why = t.error ? ` [${t.error.code}] ${t.error.message}` : ''
     return `${t.status.toUpperCase().padEnd(7)} ${t.target}${why}`
   })
+  const sites = siteLine(result.sites)
+  if (sites !== undefined) lines.push(sites)
   const ok = result.targets.filter((t) => t.status === 'ok').length
   lines.push(
     `${ok}/${result.targets.length} targets hold a verified copy of ${result.source} (${formatBytes(result.bytes)}, ${formatDuration(result.seconds)})`,
@@ -17,6 +20,30 @@ export function summaryLines(result: TransferResult): string[] {
   for (const warning of result.warnings) lines.push(`warning: ${warning}`)
   for (const leftover of result.leftovers) lines.push(`warning: cleanup failed: ${leftover}`)
   return lines
+}
+
+/**
+ * `sites: dc1 = source + 4 targets, dc2 = 8 targets (inferred from round-trip times to the source:
+ * 0.1 ms / 44 ms)`, with each site's median time; nothing when there is only one site.
+ */
+export function siteLine(sites: SitesReport): string | undefined {
+  if (sites.groups.length < 2) return undefined
+  const members = sites.groups.map((g) => `${g.label} = ${membersOf(g)}`).join(', ')
+  if (sites.from === 'topology') return `sites: ${members} (from ${sites.file ?? 'the topology file'})`
+  const times = sites.groups.map((g) => medianText(g.rttMs ?? [])).join(' / ')
+  return `sites: ${members} (inferred from round-trip times to the source: ${times})`
+}
+
+function membersOf(group: SiteGroup): string {
+  const count = group.targets.length
+  const targets = count === 0 ? [] : [`${count} target${count === 1 ? '' : 's'}`]
+  return [...(group.source ? ['source'] : []), ...targets].join(' + ')
+}
+
+function medianText(rttMs: readonly (number | null)[]): string {
+  const measured = rttMs.filter((ms): ms is number => ms !== null).sort((a, b) => a - b)
+  const middle = measured[Math.floor((measured.length - 1) / 2)]
+  return middle === undefined ? '-' : formatMs(middle)
 }
 
 /** One line per problem found before anything moved, as `fanout: <endpoint>: <problem>`. */

@@ -21,6 +21,11 @@ export interface Config {
   encrypt: boolean
   /** Open per-transfer firewall holes (nftables, else iptables) and close them afterwards. */
   firewall: boolean
+  /**
+   * A file of `HOST LABEL` lines: each host's site (datacenter). Undefined: sites are inferred from
+   * round-trip times to the source.
+   */
+  topologyPath: string | undefined
   /** Debug logs on stderr. */
   verbose: boolean
   /** One JSON summary on stdout instead of the human one. */
@@ -39,6 +44,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   bwlimit: undefined,
   encrypt: true,
   firewall: true,
+  topologyPath: undefined,
   verbose: false,
   json: false,
   progress: 'auto',

@@ -3,6 +3,7 @@
  * its stdout. The orchestrator and the bundled agent both import this file, so the two sides cannot
  * drift apart. Anything an agent prints that is not a JSON line is ignored (and logged).
  */
+import type { Placement } from '../core/placement.js'
 import type { FanoutCode } from '../errors.js'
 
 export type EntryKind = 'file' | 'dir' | 'symlink'
@@ -60,6 +61,8 @@ export type AgentCommand =
       transferId: string
       sourcePath: string
       dataAddress: string
+      /** The source's site (see Placement); the tracker groups peers by site. */
+      site: number
       swarm: SwarmSecurity
       /** Upload and download cap for this host, bytes per second; null for none. */
       bwlimit: number | null
@@ -76,9 +79,17 @@ export type AgentCommand =
       manifest: Manifest
       targetDir: string
       stagingName: string
+      /** This target's site and its share of the pieces to fetch over expensive links. */
+      placement: Placement
       /** The tracker's announce URL, without the secret (the agent adds it from `swarm`). */
       trackerUrl: string | null
     }
+  /**
+   * Target, before `fetch`: measure the round-trip time to the source (TCP handshakes with its
+   * tracker), so the orchestrator can tell which targets share the source's datacenter. Answered
+   * with `rtt`.
+   */
+  | { type: 'probe'; address: string; port: number; samples: number }
   /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
   | { type: 'finalize' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
@@ -109,6 +120,8 @@ export type AgentReport =
       manifest: Manifest
       trackerUrl: string | null
     }
+  /** The smallest of the probe's handshake times in ms; null and why when the source could not be reached. */
+  | { type: 'rtt'; ms: number | null; reason?: string }
   | ({ type: 'progress' } & TransferCounters)
   /** Every piece is held and verified; the agent keeps uploading until told to finalize. */
   | { type: 'complete'; bytes: number }

@@ -4,9 +4,11 @@ import type { Logger } from 'pino'
 import type { Problem } from '../core/checks.js'
 import { planTransfer } from '../core/plan.js'
 import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
+import { reportSites, type SitesReport } from '../core/sites.js'
 import { type FanoutCode, FanoutError, isFanoutError } from '../errors.js'
 import { CleanupStack } from './cleanup-stack.js'
 import { type ExecutorFactory, HostPool } from './host-pool.js'
+import { loadSites } from './load-sites.js'
 import { preflight } from './preflight.js'
 import { runSwarm } from './swarm-session.js'
 import { type AgentUsage, TransferState } from './transfer-state.js'
@@ -25,6 +27,11 @@ export interface RunTransferInput {
   bwlimit: number | null
   /** Open per-transfer firewall holes. */
   firewall: boolean
+  /**
+   * A file of `HOST LABEL` lines giving each host's site (datacenter); relative to `cwd`. Without
+   * it, sites are inferred from round-trip times to the source.
+   */
+  topologyPath?: string | undefined
   /** The transfer's secret; random unless a test needs to know it. */
   swarmKey?: Buffer
   onProgress: (snapshot: ProgressSnapshot) => void
@@ -60,6 +67,8 @@ export interface TransferResult {
   warnings: string[]
   /** CPU seconds and peak memory of each agent, from its own report as it exited. */
   usage: AgentUsage[]
+  /** Which site (datacenter) each endpoint was put in, and whether from a file or measured. */
+  sites: SitesReport
 }
 
 /** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
@@ -70,12 +79,15 @@ export async function runTransfer(input: RunTransferInput): Promise<TransferResu
   setMaxListeners(Number.POSITIVE_INFINITY, input.signal)
   const plan = planTransfer({ ...input, transferId: randomUUID() })
   const log = input.log.child({ transfer: plan.transferId })
+  // A bad topology file is a usage error, found before any host is touched.
+  const { sites, infer } = await loadSites(plan, input.topologyPath, input.cwd)
   const state = new TransferState(
     plan.targets.map((t) => t.spec),
     clock(),
     clock,
     input.onProgress,
   )
+  state.sites = sites
   const cleanup = new CleanupStack(log)
   const pool = new HostPool(input.createExecutor)
   cleanup.defer('close connections', () => pool.closeAll())
@@ -95,6 +107,8 @@ export async function runTransfer(input: RunTransferInput): Promise<TransferResu
         agentIdleTimeoutMs: input.agentIdleTimeoutMs,
         bwlimit: input.bwlimit,
         firewall: input.firewall,
+        sites,
+        inferSites: infer,
         swarm: { key: (input.swarmKey ?? randomBytes(32)).toString('base64'), encrypt: input.encrypt },
       })
     }
@@ -142,6 +156,10 @@ function summarize(
     leftovers,
     warnings,
     usage: [...state.usage],
+    sites: reportSites(
+      state.sites,
+      state.targets.map((t) => t.target),
+    ),
   }
 }
 

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino'
+import type { Placement } from '../core/placement.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
+import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
 import { FanoutError, isFanoutError } from '../errors.js'
 import { firewallName } from '../firewall/ruleset.js'
 import type { AgentReport, FirewallPlan, SwarmSecurity } from '../protocol/messages.js'
 import type { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
+import { decideSites } from './decide-sites.js'
 import { firewallPlan, localDataAddress } from './host-addresses.js'
 import type { HostPool } from './host-pool.js'
 import { startAgent } from './start-agent.js'
@@ -27,24 +30,47 @@ export interface SessionDeps {
   bwlimit: number | null
   /** Open per-transfer firewall holes on every host (not when every endpoint is local). */
   firewall: boolean
+  /** The sites known before anything connected: from `--topology`, or one site. */
+  sites: SiteLayout
+  /** Infer the sites from round-trip times to the source once the target agents are up. */
+  inferSites: boolean
 }
 
 /**
- * Runs the swarm: the source agent hashes and seeds, every target agent downloads (and uploads to
- * the others), and each target that holds every verified piece is finalized once the whole swarm has
- * settled, so no target stops sharing while another still needs its pieces. Per-target failures are
- * recorded in `state`; only a source failure ends everyone's transfer.
+ * Runs the swarm: the source agent hashes and seeds; every target agent starts, measures its
+ * round-trip time to the source if the sites must be inferred, then downloads (and uploads to the
+ * others) once its site and placement are known; each target that holds every verified piece is
+ * finalized once the whole swarm has settled, so no target stops sharing while another still needs
+ * its pieces. The decided sites go to `state.sites`. Per-target failures are recorded in `state`;
+ * only a source failure ends everyone's transfer.
  */
 export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
   const { state } = deps
-  const firewall = await firewallPlan(plan, deps)
-  const source = await startSource(plan, { ...deps, firewallPlan: firewall })
+  const agentDeps = { ...deps, firewallPlan: await firewallPlan(plan, deps) }
+  // Target agents start while the source hashes: shipping and starting them takes a second or two
+  // that would otherwise come after the hashing. startTarget records its own failures, never throws.
+  const starting = Promise.all(plan.targets.map((_, index) => startTarget(plan, index, agentDeps)))
+  const source = await startSource(plan, agentDeps).catch(async (err: unknown) => {
+    // Let every target agent finish starting, so that cleanup knows of each one and stops it.
+    await starting
+    throw err
+  })
   const sourceLost = source.channel.failure(deps.signal)
   sourceLost.catch(() => {})
+  const started = await starting
   state.setPhase('transferring')
+  const { layout, placements } = await decideSites(plan, started, source.seeding.trackerUrl, deps)
+  state.sites = layout
   const completed = await Promise.all(
-    plan.targets.map((_, index) =>
-      fetchOnTarget(plan, index, source.seeding, sourceLost, { ...deps, firewallPlan: firewall }),
+    started.map((channel, index) =>
+      fetchOnTarget(
+        plan,
+        index,
+        { channel, placement: placements[index] },
+        source.seeding,
+        sourceLost,
+        agentDeps,
+      ),
     ),
   )
   state.setPhase('finalizing')
@@ -82,6 +108,7 @@ async function startSource(
     transferId: plan.transferId,
     sourcePath: plan.source.path,
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
+    site: SOURCE_SITE,
     swarm: deps.swarm,
     bwlimit: deps.bwlimit,
     firewall: deps.firewallPlan,
@@ -94,17 +121,14 @@ async function startSource(
   return { channel, seeding }
 }
 
-/** Resolves with the target's channel once it holds every piece, or undefined if it failed. */
-async function fetchOnTarget(
+/** Starts the target's agent; undefined (and the failure recorded) if it could not. */
+async function startTarget(
   plan: TransferPlan,
   index: number,
-  seeding: Seeding,
-  sourceLost: Promise<never>,
   deps: AgentDeps,
 ): Promise<AgentChannel | undefined> {
   const target = plan.targets[index]
   if (target === undefined) return undefined
-  let stopWatching = () => {}
   try {
     deps.state.update(index, { state: 'starting' })
     const exec = await deps.pool.get(target, deps.signal)
@@ -114,6 +138,27 @@ async function fetchOnTarget(
       if (report.type === 'usage')
         deps.state.usage.push({ endpoint: target.spec, role: 'target', ...usageOf(report) })
     })
+    return channel
+  } catch (err) {
+    recordFailure(deps.state, index, err)
+    return undefined
+  }
+}
+
+/** Resolves with the target's channel once it holds every piece, or undefined if it failed. */
+async function fetchOnTarget(
+  plan: TransferPlan,
+  index: number,
+  agent: { channel: AgentChannel | undefined; placement: Placement | undefined },
+  seeding: Seeding,
+  sourceLost: Promise<never>,
+  deps: AgentDeps,
+): Promise<AgentChannel | undefined> {
+  const target = plan.targets[index]
+  const { channel, placement } = agent
+  if (target === undefined || channel === undefined || placement === undefined) return undefined
+  let stopWatching = () => {}
+  try {
     deps.state.update(index, { state: 'downloading' })
     channel.send({
       type: 'fetch',
@@ -126,6 +171,7 @@ async function fetchOnTarget(
       targetDir: target.path,
       stagingName: stagingName(seeding.infoHash, plan.transferId),
       trackerUrl: seeding.trackerUrl,
+      placement,
     })
     const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.stallTimeoutMs)
     stopWatching = stall.stop

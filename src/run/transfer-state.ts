@@ -5,6 +5,7 @@ import {
   type TargetProgress,
   type TransferPhase,
 } from '../core/progress.js'
+import { type SiteLayout, singleSite } from '../core/sites.js'
 import type { FanoutError } from '../errors.js'
 import type { TransferCounters } from '../protocol/messages.js'
 
@@ -26,6 +27,8 @@ export class TransferState {
   readonly warnings: string[] = []
   /** What each agent cost its host, as reported when it exited. */
   readonly usage: AgentUsage[] = []
+  /** Which site each target is in; replaced by the inferred sites once they are measured. */
+  sites: SiteLayout
   private readonly finishedAt = new Map<string, number>()
 
   constructor(
@@ -35,6 +38,7 @@ export class TransferState {
     private readonly onChange: (snapshot: ProgressSnapshot) => void,
   ) {
     this.targets = targetSpecs.map((target) => ({ target, state: 'checking', ...emptyCounters() }))
+    this.sites = singleSite(targetSpecs.length)
   }
 
   setPhase(phase: TransferPhase): void {

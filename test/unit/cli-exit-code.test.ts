@@ -25,6 +25,7 @@ function result(outcome: TransferResult['outcome'], targets: TargetResult[]): Tr
     leftovers: [],
     warnings: [],
     usage: [],
+    sites: { from: 'single', groups: [{ label: 'dc1', source: true, targets: ['h1:/srv'] }] },
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { formatBytes, formatDuration, formatRate, percent } from '../../src/cli/format.js'
+import { formatBytes, formatDuration, formatMs, formatRate, percent } from '../../src/cli/format.js'
 import { formatBytes as coreFormatBytes } from '../../src/core/checks.js'
 
 describe('formatDuration', () => {
@@ -21,6 +21,21 @@ describe('formatDuration', () => {
     [-5, '0:00'],
   ])('%d s → %s', (seconds, expected) => {
     expect(formatDuration(seconds)).toBe(expected)
+  })
+})
+
+describe('formatMs', () => {
+  test.each([
+    [0.0123, '0.012 ms'],
+    [0.1, '0.1 ms'],
+    [0.126, '0.13 ms'],
+    [2.34, '2.3 ms'],
+    [9.94, '9.9 ms'],
+    [10, '10 ms'],
+    [43.6, '44 ms'],
+    [1234.4, '1234 ms'],
+  ])('%d → %s', (ms, expected) => {
+    expect(formatMs(ms)).toBe(expected)
   })
 })
 

@@ -16,6 +16,7 @@ function result(over: Partial<TransferResult>): TransferResult {
     leftovers: [],
     warnings: [],
     usage: [],
+    sites: { from: 'single', groups: [{ label: 'dc1', source: true, targets: [] }] },
     ...over,
   }
 }
@@ -82,6 +83,45 @@ describe('summaryLines', () => {
         '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
         'warning: skipped a fifo',
         'warning: cleanup failed: rm /tmp/x on h1',
+      ],
+    ],
+    [
+      'sites inferred from round-trip times: one line with each site and its median time',
+      result({
+        targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data'), ok('h3:/srv', '/srv/data')],
+        sites: {
+          from: 'inferred',
+          groups: [
+            { label: 'dc1', source: true, targets: ['h1:/srv'], rttMs: [0.123] },
+            { label: 'dc2', source: false, targets: ['h2:/srv', 'h3:/srv'], rttMs: [44.2, 43.6] },
+          ],
+        },
+      }),
+      [
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'sites: dc1 = source + 1 target, dc2 = 2 targets (inferred from round-trip times to the source: 0.12 ms / 44 ms)',
+        '3/3 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'the source alone in its site, and a site from a topology file',
+      result({
+        targets: [ok('h1:/srv', '/srv/data')],
+        sites: {
+          from: 'topology',
+          file: 'dcs.txt',
+          groups: [
+            { label: 'east', source: true, targets: [] },
+            { label: 'west', source: false, targets: ['h1:/srv'] },
+          ],
+        },
+      }),
+      [
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'sites: east = source, west = 1 target (from dcs.txt)',
+        '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
       ],
     ],
     [

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto'
+import bencode from 'bencode'
+import pino from 'pino'
+import { expect, onTestFinished, test } from 'vitest'
+import { makePeerId, readPeerId } from '../../seeder/peer-id.js'
+import { startTracker } from '../../tracker/server.js'
+
+const SECRET = 'a'.repeat(64)
+
+/** Percent-encodes every byte: how BitTorrent clients send binary ids in an announce. */
+function binary(hex: string): string {
+  return hex.replace(/../g, (byte) => `%${byte}`)
+}
+
+interface Listed {
+  'peer id': Uint8Array
+  port: number
+}
+
+/** One HTTP announce, non-compact so that the answer carries peer ids; returns their sites by port. */
+async function announce(url: string, infoHash: string, peerId: string, port: number): Promise<number[]> {
+  const query = `info_hash=${binary(infoHash)}&peer_id=${binary(peerId)}&port=${port}&left=1&compact=0&event=started&numwant=50&fanout_secret=${SECRET}`
+  const response = await fetch(`${url}?${query}`, { signal: AbortSignal.timeout(10_000) })
+  const body = bencode.decode(new Uint8Array(await response.arrayBuffer())) as { peers?: Listed[] }
+  return (body.peers ?? []).map((p) => readPeerId(Buffer.from(p['peer id']).toString('hex'))?.site ?? -1)
+}
+
+/**
+ * The selection hooked into a real bittorrent-tracker: a target of site 1 hears of every peer of its
+ * site and of two of site 0, though site 0 has more peers and announced first.
+ */
+test('the tracker hands out same-site peers and two gateways to other sites', async () => {
+  const infoHash = randomBytes(20).toString('hex')
+  const tracker = await startTracker({
+    host: '127.0.0.1',
+    infoHash,
+    secret: SECRET,
+    log: pino({ level: 'silent' }),
+  })
+  onTestFinished(() => tracker.close())
+  const peers = [
+    makePeerId({ role: 'source', site: 0, rank: 0 }),
+    ...[0, 1, 2, 3].map((rank) => makePeerId({ role: 'target', site: 0, rank })),
+    ...[0, 1, 2].map((rank) => makePeerId({ role: 'target', site: 1, rank })),
+  ]
+  const lists: number[][] = []
+  for (const [index, peerId] of peers.entries())
+    lists.push(await announce(tracker.url, infoHash, peerId, 20_000 + index))
+  // The last one in, a target of site 1: its two site-mates and two gateways in site 0.
+  expect(lists.at(-1)?.sort()).toEqual([0, 0, 1, 1])
+  // The source, announcing again: its four site-mates and two targets of site 1.
+  expect((await announce(tracker.url, infoHash, peers[0] ?? '', 20_000)).sort()).toEqual([0, 0, 0, 0, 1, 1])
+})
