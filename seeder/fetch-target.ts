@@ -3,12 +3,16 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
 import type { AgentCommand } from '../src/protocol/messages.js'
+import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { materialize, VerifyError } from './materialize.js'
 import { PayloadStore } from './payload-store.js'
+import { makePeerId } from './peer-id.js'
+import { schedulePieces } from './piece-scheduler.js'
 import { placeIntoTarget } from './place-into-target.js'
 import { every, type Report } from './report.js'
-import { countersOf, createSwarmClient, destroyClient, destroyTorrent } from './swarm-client.js'
+import { skipMetadataExchange } from './skip-metadata-exchange.js'
+import { countersOf, createSwarmClient, destroyClient, destroyTorrent, UPLOAD_SLOTS } from './swarm-client.js'
 import { announceUrl, deriveSwarmKeys } from './swarm-keys.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
@@ -33,7 +37,8 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     log.info({ stagingDir }, 'resuming from an earlier staging copy')
   })
   const keys = deriveSwarmKeys(command.swarm)
-  const client = createSwarmClient(keys.psk, command.bwlimit)
+  const peerId = makePeerId({ role: 'target', ...command.placement })
+  const client = createSwarmClient(keys.psk, command.bwlimit, peerId)
   const closeFirewall = await openFirewall(
     command.transferId,
     [await peerPort(client)],
@@ -52,9 +57,12 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     torrent = client.add(Buffer.from(command.torrent, 'base64'), {
       path: stagingDir,
       store: PayloadStore,
-      strategy: 'rarest',
+      uploads: UPLOAD_SLOTS,
       announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
     })
+    dropDuplicateWires(torrent, peerId)
+    schedulePieces(torrent, command.placement, command.bwlimit)
+    skipMetadataExchange(torrent)
     const joined = torrent
     joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
     joined.once('done', () => {

@@ -6,12 +6,15 @@ import { choosePieceLength } from '../src/core/piece-length.js'
 import type { AgentCommand } from '../src/protocol/messages.js'
 import { startTracker } from '../tracker/server.js'
 import { buildTorrent } from './build-torrent.js'
+import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { hashPieces } from './hash-pieces.js'
 import { PayloadStore } from './payload-store.js'
+import { makePeerId } from './peer-id.js'
 import { every, type Report } from './report.js'
 import { scanTree } from './scan-tree.js'
-import { countersOf, createSwarmClient, destroyClient } from './swarm-client.js'
+import { skipMetadataExchange } from './skip-metadata-exchange.js'
+import { countersOf, createSwarmClient, destroyClient, UPLOAD_SLOTS } from './swarm-client.js'
 import { announceUrl, deriveSwarmKeys } from './swarm-keys.js'
 
 type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
@@ -47,16 +50,15 @@ export async function seedSource(
   const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength, pieces)
   const keys = deriveSwarmKeys(command.swarm)
   const tracker = await startTracker({ host: command.dataAddress, infoHash, secret: keys.trackerSecret, log })
-  const client = createSwarmClient(keys.psk, command.bwlimit)
+  const peerId = makePeerId({ role: 'source', site: command.site, rank: 0 })
+  const client = createSwarmClient(keys.psk, command.bwlimit, peerId)
   client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
   const ports = [tracker.port, await peerPort(client)]
   const closeFirewall = await openFirewall(command.transferId, ports, command.firewall, log, report)
-  const seeded = await addSeed(
-    client,
-    torrent,
-    command.sourcePath,
-    announceUrl(tracker.url, keys.trackerSecret),
-  )
+  const seeded = await addSeed(client, torrent, command.sourcePath, {
+    announce: announceUrl(tracker.url, keys.trackerSecret),
+    peerId,
+  })
   const stopProgress = every(PROGRESS_MS, () => report({ type: 'progress', ...countersOf(seeded) }))
   log.info(
     { infoHash, pieceLength, bytes: manifest.totalBytes, encrypted: keys.psk !== undefined },
@@ -83,7 +85,7 @@ async function addSeed(
   client: ReturnType<typeof createSwarmClient>,
   torrent: Buffer,
   sourcePath: string,
-  announce: string,
+  { announce, peerId }: { announce: string; peerId: string },
 ): Promise<Torrent> {
   const added = client.add(torrent, {
     // The torrent's paths start with the source's own name, so its parent is the store root.
@@ -92,8 +94,11 @@ async function addSeed(
     storeOpts: { readOnly: true },
     // The pieces were hashed a moment ago from these very files.
     skipVerify: true,
+    uploads: UPLOAD_SLOTS,
     announce: [announce],
   })
+  skipMetadataExchange(added)
+  dropDuplicateWires(added, peerId)
   // Targets learn of peers only when they announce, so the source must be on the tracker's list
   // before any target is told to join, or the first target finds nobody to fetch from.
   const announced = once(added, 'trackerAnnounce', { signal: AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS) })

@@ -1,5 +1,6 @@
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { TransferCounters } from '../src/protocol/messages.js'
+import { atMost } from './deadline.js'
 import { useSwarmKey } from './secure-net.js'
 
 /**
@@ -7,10 +8,15 @@ import { useSwarmKey } from './secure-net.js'
  * local service discovery, PEX, UPnP/NAT-PMP, web seeds, uTP and WebRTC; each one either leaks the
  * swarm beyond the transfer's hosts or is of no use between servers, so each is off explicitly.
  */
-export function createSwarmClient(psk: Buffer | undefined, bwlimit: number | null): WebTorrent {
+export function createSwarmClient(
+  psk: Buffer | undefined,
+  bwlimit: number | null,
+  peerId: string,
+): WebTorrent {
   // Read by the TLS layer when webtorrent opens its listener and each connection.
   useSwarmKey(psk)
   return new WebTorrent({
+    peerId,
     dht: false,
     lsd: false,
     utPex: false,
@@ -26,6 +32,12 @@ export function createSwarmClient(psk: Buffer | undefined, bwlimit: number | nul
   })
 }
 
+/**
+ * webtorrent unchokes at most 10 peers (BitTorrent's tit-for-tat among strangers). Here every peer
+ * is one of ours and should get what it asks for, so every interested peer is unchoked.
+ */
+export const UPLOAD_SLOTS = 1_000
+
 export function countersOf(torrent: Torrent): TransferCounters {
   return {
     downloaded: torrent.downloaded,
@@ -36,10 +48,20 @@ export function countersOf(torrent: Torrent): TransferCounters {
   }
 }
 
+/**
+ * Leaving the swarm waits for webtorrent's teardown (a 'stopped' announce, closing every wire and
+ * the store), which has no deadline of its own. The payload is verified by then and the agent's
+ * exit closes whatever is left, so a teardown that hangs must not hold up the target's finalize.
+ */
+const TEARDOWN_MS = 10_000
+
 export function destroyClient(client: WebTorrent): Promise<void> {
-  return new Promise((resolve) => client.destroy(() => resolve()))
+  return atMost(TEARDOWN_MS, new Promise((resolve) => client.destroy(() => resolve())))
 }
 
 export function destroyTorrent(torrent: Torrent): Promise<void> {
-  return new Promise((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()))
+  return atMost(
+    TEARDOWN_MS,
+    new Promise((resolve) => torrent.destroy({ destroyStore: false }, () => resolve())),
+  )
 }

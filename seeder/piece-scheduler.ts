@@ -1,0 +1,195 @@
+import type { Torrent } from 'webtorrent'
+import { type PieceView, pickPiece, worthAnExpensiveLink } from '../src/core/pick-piece.js'
+import { ownsPiece, type Placement } from '../src/core/placement.js'
+import { TokenBucket } from '../src/core/token-bucket.js'
+import { BLOCK_LENGTH } from './block-length.js'
+import { readPeerId } from './peer-id.js'
+import type { TorrentInternals, WireInternals } from './webtorrent-internals.js'
+
+/**
+ * Replaces webtorrent's request scheduling (Torrent#_updateWire) for a target.
+ *
+ * Measured on webtorrent 2.8.5: its rarest-first rescans every piece for every block it requests,
+ * and again for each piece it cannot reserve, on every wire after every block received; that took
+ * 60% of a target's CPU. And it has no notion of which links are expensive, so with N targets the
+ * source sent each piece several times. This scheduler keeps a per-site availability count up to
+ * date from have/bitfield messages, finishes the pieces it has started before opening new ones, and
+ * picks new ones with src/core/pick-piece.ts. It relies on webtorrent internals that are pinned with
+ * the version (package.json pins webtorrent exactly; seeder/webtorrent-internals.ts lists them).
+ */
+
+/**
+ * A site-mate that has gained no piece for this long (or never connected in this long) is taken to
+ * be gone or stuck, and others fetch its share over expensive links.
+ */
+const OWNER_STALL_MS = 10_000
+/** Requests kept in flight per wire: enough blocks for this many seconds at the wire's current rate. */
+const PIPELINE_MIN_SECONDS = 0.5
+const PIPELINE_MAX_SECONDS = 1
+/** Stalled owners are noticed with time alone, and no message would wake the wires for that. */
+const TICK_MS = 1_000
+/** Under --bwlimit: the most requests sent in one go, in seconds at the cap, and how often to refill. */
+const BUDGET_SECONDS = 0.2
+const BUDGET_TICK_MS = 50
+
+/**
+ * @param downloadLimit bytes per second this target may receive (--bwlimit), or null. Requests are
+ *   paced to it; webtorrent's own throttle on reads stays as a backstop.
+ */
+export function schedulePieces(torrent: Torrent, placement: Placement, downloadLimit: number | null): void {
+  const internals = torrent as unknown as TorrentInternals
+  const budget =
+    downloadLimit === null
+      ? null
+      : new TokenBucket(downloadLimit, Math.max(2 * BLOCK_LENGTH, downloadLimit * BUDGET_SECONDS))
+  const scheduler = new PieceScheduler(internals, placement, budget)
+  internals._updateWire = (wire) => scheduler.update(wire)
+  internals.on('wire', (wire) => scheduler.addWire(wire))
+  for (const wire of internals.wires) scheduler.addWire(wire)
+  const tick = setInterval(() => internals._update(), budget === null ? TICK_MS : BUDGET_TICK_MS)
+  tick.unref()
+  torrent.once('done', () => clearInterval(tick))
+  torrent.once('close', () => clearInterval(tick))
+}
+
+interface SiteMate {
+  lastGain: number
+}
+
+class PieceScheduler {
+  private readonly cheapHolders: Uint16Array
+  /** Pieces with at least one block requested and not yet verified. */
+  private readonly started = new Set<number>()
+  /** Bumped whenever what peers hold changes; a wire found to have nothing new is skipped until then. */
+  private epoch = 0
+  private readonly exhaustedAt = new WeakMap<WireInternals, number>()
+  private readonly expensive = new WeakSet<WireInternals>()
+  /** Site-mates by rank: the owner of each share, and when it last gained a piece. */
+  private readonly siteMates = new Map<number, SiteMate>()
+  private readonly startedAt = Date.now()
+
+  constructor(
+    private readonly torrent: TorrentInternals,
+    private readonly placement: Placement,
+    private readonly budget: TokenBucket | null,
+  ) {
+    this.cheapHolders = new Uint16Array(torrent.pieces.length)
+  }
+
+  addWire(wire: WireInternals): void {
+    if (wire.destroyed) return
+    const peer = wire.peerId === null ? null : readPeerId(wire.peerId)
+    const cheap = peer !== null && peer.role === 'target' && peer.site === this.placement.site
+    this.epoch++
+    if (!cheap) {
+      this.expensive.add(wire)
+      for (const event of ['have', 'bitfield', 'have-all', 'unchoke']) wire.on(event, () => this.epoch++)
+      return
+    }
+    const mate: SiteMate = { lastGain: Date.now() }
+    this.siteMates.set(peer.rank, mate)
+    // What this wire has contributed to the counts, so a bitfield or close can be undone exactly.
+    const counted = new Uint8Array(this.cheapHolders.length)
+    const recount = () => {
+      for (let piece = 0; piece < counted.length; piece++)
+        this.setCounted(counted, piece, wire.peerPieces.get(piece))
+      mate.lastGain = Date.now()
+      this.epoch++
+    }
+    wire.on('bitfield', recount)
+    wire.on('have-all', recount)
+    wire.on('have', (piece: number) => {
+      this.setCounted(counted, piece, true)
+      mate.lastGain = Date.now()
+      this.epoch++
+    })
+    wire.on('unchoke', () => this.epoch++)
+    wire.once('close', () => {
+      for (let piece = 0; piece < counted.length; piece++) this.setCounted(counted, piece, false)
+      this.epoch++
+    })
+    recount()
+  }
+
+  update(wire: WireInternals): void {
+    if (wire.destroyed || wire.peerChoking) return
+    if (wire.requests.length >= pipelineLength(wire, PIPELINE_MIN_SECONDS)) return
+    const max = pipelineLength(wire, PIPELINE_MAX_SECONDS)
+    const expensive = this.expensive.has(wire)
+    const view = this.view(wire)
+    if (this.continueStarted(wire, max, expensive ? view : null)) return
+    while (wire.requests.length < max) {
+      if (this.exhaustedAt.get(wire) === this.epoch) return
+      const piece = pickPiece(view, { expensive, random: Math.random })
+      if (piece < 0) {
+        // Over an expensive link, a stalled owner's share opens up with time alone: never cached.
+        if (!expensive) this.exhaustedAt.set(wire, this.epoch)
+        return
+      }
+      this.started.add(piece)
+      this.fill(wire, piece, max)
+    }
+  }
+
+  /**
+   * Finishing pieces before opening new ones gets each one verified, and shareable, sooner. Over an
+   * expensive link (`expensive` given) only pieces it could have picked: the blocks of a piece that
+   * a site-mate is serving must not be topped up from the source.
+   */
+  private continueStarted(wire: WireInternals, max: number, expensive: PieceView | null): boolean {
+    for (const piece of this.started) {
+      if (this.torrent.pieces[piece] === null || this.torrent.bitfield.get(piece)) {
+        this.started.delete(piece)
+        continue
+      }
+      if (!wire.peerPieces.get(piece)) continue
+      if (expensive !== null && !worthAnExpensiveLink(expensive, piece)) continue
+      this.fill(wire, piece, max)
+      if (wire.requests.length >= max) return true
+    }
+    return false
+  }
+
+  private fill(wire: WireInternals, piece: number, max: number): void {
+    while (wire.requests.length < max) {
+      if (this.budget !== null && !this.budget.take(BLOCK_LENGTH)) return
+      // Each call reserves and requests one more block of the piece.
+      if (!this.torrent._request(wire, piece, false)) {
+        this.budget?.give(BLOCK_LENGTH)
+        return
+      }
+    }
+  }
+
+  private view(wire: WireInternals): PieceView {
+    const { torrent, started, cheapHolders, placement } = this
+    const now = Date.now()
+    return {
+      pieceCount: torrent.pieces.length,
+      wanted: (piece: number) => !started.has(piece) && !torrent.bitfield.get(piece),
+      peerHas: (piece: number) => wire.peerPieces.get(piece),
+      cheapHolders: (piece: number) => cheapHolders[piece] ?? 0,
+      owned: (piece: number) => ownsPiece(placement, piece),
+      mayTakeOver: (piece: number) => {
+        // A closed owner keeps its entry: its share opens up once it has been silent long enough.
+        const lastGain = this.siteMates.get(piece % placement.siteSize)?.lastGain ?? this.startedAt
+        return now - lastGain > OWNER_STALL_MS
+      },
+    }
+  }
+
+  private setCounted(counted: Uint8Array, piece: number, has: boolean): void {
+    const now = has ? 1 : 0
+    const before = counted[piece] ?? 0
+    if (now === before) return
+    counted[piece] = now
+    this.cheapHolders[piece] = (this.cheapHolders[piece] ?? 0) + now - before
+  }
+}
+
+/** webtorrent's own rule: blocks for `seconds` at the wire's current rate, at most what the peer allows. */
+function pipelineLength(wire: WireInternals, seconds: number): number {
+  const length = 2 + Math.ceil((seconds * wire.downloadSpeed()) / BLOCK_LENGTH)
+  const reqq = wire.peerExtendedHandshake?.reqq
+  return typeof reqq === 'number' && reqq > 0 ? Math.min(length, reqq) : length
+}

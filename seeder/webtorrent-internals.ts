@@ -1,0 +1,38 @@
+/**
+ * The parts of webtorrent 2.8.5's Torrent and bittorrent-protocol's Wire that our scheduler and
+ * de-duplication use beyond the public API. webtorrent is pinned exactly in package.json; check these
+ * when upgrading it.
+ */
+export interface BitField {
+  get(index: number): boolean
+}
+
+export interface WireInternals {
+  peerId: string | null
+  peerChoking: boolean
+  destroyed: boolean
+  requests: unknown[]
+  peerPieces: BitField
+  peerExtendedHandshake?: { reqq?: unknown }
+  downloadSpeed(): number
+  destroy(): void
+  on(event: string, listener: (...args: never[]) => void): void
+  once(event: string, listener: () => void): void
+}
+
+export interface PeerInternals {
+  /** 'tcpOutgoing' when we dialled, 'tcpIncoming' when they did. */
+  type: string
+  wire: WireInternals | null
+}
+
+export interface TorrentInternals {
+  pieces: (object | null)[]
+  bitfield: BitField
+  wires: WireInternals[]
+  _peers: Map<string, PeerInternals>
+  _updateWire(wire: WireInternals): void
+  _update(): void
+  _request(wire: WireInternals, index: number, hotswap: boolean): boolean
+  on(event: 'wire', listener: (wire: WireInternals) => void): void
+}
