@@ -23,7 +23,9 @@ export async function startAgent(
   local: boolean,
   opts: { cleanup: CleanupStack; log: Logger; agentIdleTimeoutMs: number; firewallName?: string | undefined },
 ): Promise<AgentChannel> {
-  const { cleanup, log, agentIdleTimeoutMs, firewallName } = opts
+  const { log, agentIdleTimeoutMs, firewallName } = opts
+  // Hosts are cleaned up in parallel, each in its own reverse order.
+  const cleanup = opts.cleanup.child(`agent on ${exec.host}`)
   const agent = local ? [process.execPath, agentBundlePath()] : await shipAgent(exec, cleanup)
   if (firewallName !== undefined) {
     // The agent closes its holes itself; this is for an agent that died before it could.
