@@ -20,7 +20,9 @@ async function rtt(cluster: TwoSiteCluster, from: string, to: string): Promise<n
   const address = cluster.hosts.find((h) => h.name === to)?.address ?? ''
   const ping = await cluster.exec(from, ['ping', '-n', '-q', '-c', '5', '-i', '0.2', '-W', '2', address])
   expect(ping.exitCode, ping.stdout + ping.stderr).toBe(0)
-  return Number(/= [\d.]+\/([\d.]+)\//.exec(ping.stdout)?.[1])
+  // The smallest of the five: the path's delay. The first packet after a link comes back up can
+  // wait seconds for the bridge to relearn the port, which says nothing about the delay.
+  return Number(/= ([\d.]+)\//.exec(ping.stdout)?.[1])
 }
 
 describe.skipIf(reason !== undefined)('two-site cluster', () => {
