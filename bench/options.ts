@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util'
 
 /** Which parts of the suite run. */
 export type SectionName = 'file' | 'tree' | 'wan'
+export type MethodName = 'fanout' | 'aria2c' | 'pipes'
+const METHODS: readonly MethodName[] = ['fanout', 'aria2c', 'pipes']
 
 /** Everything a suite run depends on, resolved from the command line once. */
 export interface SuiteParams {
@@ -22,13 +24,16 @@ export interface SuiteParams {
   /** The two-data-centre layout: targets per site and the WAN between them. */
   wan: { dc1Targets: number; dc2Targets: number; rateMbit: number; delayMs: number }
   sections: SectionName[]
+  /** Which methods the file section runs (all by default); for a focused re-measurement. */
+  methods: MethodName[]
   /** Where the markdown report goes. */
   out: string
   /** The fanout CLI under test (a snapshot of dist/, set by suite.ts). */
   cli: string
 }
 
-const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan] [--out FILE]`
+const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan]
+       [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--out FILE]`
 
 /** Parses the suite's flags; `--quick` is the CI smoke test (32 MiB, N = 1, 2, 4, no tree, no WAN). */
 export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
@@ -39,6 +44,8 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
       mib: { type: 'string' },
       mbit: { type: 'string', default: '100' },
       sections: { type: 'string' },
+      methods: { type: 'string' },
+      counts: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -48,17 +55,21 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
   const mib = positive(values.mib ?? (quick ? '32' : '256'), '--mib')
   const sections = (values.sections ?? (quick ? 'file' : 'file,tree,wan')).split(',') as SectionName[]
   if (sections.some((s) => !['file', 'tree', 'wan'].includes(s))) throw new Error(USAGE)
+  const methods = (values.methods ?? METHODS.join(',')).split(',') as MethodName[]
+  if (methods.some((m) => !METHODS.includes(m))) throw new Error(USAGE)
+  const counts = values.counts?.split(',').map((n) => positive(n, '--counts'))
   return {
     quick,
     mib,
     mbit: positive(values.mbit, '--mbit'),
-    counts: quick ? [1, 2, 4] : [1, 2, 4, 8, 16],
-    pipeCounts: quick ? [1, 2, 4] : [1, 2, 4, 8],
+    counts: counts ?? (quick ? [1, 2, 4] : [1, 2, 4, 8, 16]),
+    pipeCounts: counts?.filter((n) => n <= 8) ?? (quick ? [1, 2, 4] : [1, 2, 4, 8]),
     pigz: !quick,
     treeFiles: 20_000,
     treeTargets: 8,
     wan: { dc1Targets: 4, dc2Targets: 8, rateMbit: 200, delayMs: 20 },
     sections,
+    methods,
     // A quick run must not replace the full results that are checked in.
     out: values.out ?? join(import.meta.dirname, quick ? 'RESULTS.quick.md' : 'RESULTS.md'),
     cli: '',

@@ -102,9 +102,11 @@ function twoDcSection(result: TwoDcResults, params: SuiteParams, bound: number):
     '',
     `WAN: ${wan.rateMbit} Mbit/s each way (tbf on the router's egress), ${wan.delayMs} ms each way (\`bench/wan-delay.c\`, an AF_PACKET relay in the router namespace; this kernel has no netem). Checked before the runs: ping RTT ${result.check.rttMs.toFixed(1)} ms; ${result.check.mbitDc1ToDc2.toFixed(0)} Mbit/s of Ethernet frames dc1 -> dc2 with 4 parallel TCP streams. Hosts: ${params.mbit} Mbit/s each, as above.`,
     '',
-    result.topology
-      ? 'fanout ran with `--topology` (each host labelled dc1 or dc2).'
-      : 'fanout ran **without** `--topology`: this build of the CLI does not have the option.',
+    'fanout ran without `--topology`, so it inferred the sites from round-trip times to the source (part of its time). It decided:',
+    '',
+    ...result.rows
+      .filter((r) => r.method === 'fanout')
+      .map((r) => `- ${r.sites ?? 'n/a (this CLI does not report sites)'}`),
     '',
     '| method | N | seconds | × S/B | WAN dc1→dc2 (× S) | WAN dc2→dc1 (× S) | source sent (× S) |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { runCommand } from '../../test/helpers/run-command.js'
+import { siteLine } from '../../src/cli/summary.js'
+import type { SitesReport } from '../../src/core/sites.js'
 import { spawnMeasured, type Usage } from '../lib/host-process.js'
 import { summarizeProgress } from '../lib/progress.js'
 import { startSampler } from '../lib/sampler.js'
@@ -28,12 +29,8 @@ interface FanoutSummary {
   outcome: string
   targets: { target: string; status: string; seconds?: number }[]
   usage?: HostUsage[]
-}
-
-/** Whether this build of the CLI has `--topology FILE` (lines `HOST LABEL`). */
-export async function cliHasTopology(cli: string): Promise<boolean> {
-  const help = await runCommand(['node', cli, '--help'], { timeoutMs: 30_000 })
-  return help.stdout.includes('--topology')
+  /** How fanout grouped the hosts into datacenters (once the CLI has it). */
+  sites?: SitesReport
 }
 
 /**
@@ -72,6 +69,7 @@ export async function runFanout(job: CopyJob, { cli, topologyFile }: FanoutOptio
     orchestrator: finished.usage,
     progress: summarizeProgress(samples, job.source, job.targets, job.bytes, job.linkBytesPerSecond),
     notes: usage === undefined ? ['agent CPU/RSS n/a: this CLI has no `usage` in --json'] : [],
+    sites: summary?.sites === undefined ? undefined : (siteLine(summary.sites) ?? 'sites: one'),
   }
 }
 

@@ -45,6 +45,8 @@ export interface Measurement {
    * (a test suite) competes with the virtual hosts for its cores, and this shows when it did.
    */
   loadAverage?: number
+  /** fanout: the sites it decided on, as its summary line says them (`sites: dc1 = source + ...`). */
+  sites?: string | undefined
   /** Set when the run did not end with every target holding a copy: what went wrong. */
   failed?: string
 }

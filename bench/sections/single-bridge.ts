@@ -60,9 +60,23 @@ async function fileRuns(cluster: Cluster, params: SuiteParams): Promise<Measurem
   const digest = await treeDigest(cluster, 'h0', SOURCE_DIR, 'payload')
   const job = (n: number) => jobFor(cluster, params, 'payload', bytes, n)
   const rows: Measurement[] = []
-  for (const n of params.counts)
-    rows.push(...(await copyRun(job(n), digest, 'fanout', (j) => runFanout(j, { cli: params.cli }))))
-  for (const n of params.counts) rows.push(...(await copyRun(job(n), digest, 'aria2c', runAria2)))
+  if (params.methods.includes('fanout'))
+    for (const n of params.counts)
+      rows.push(...(await copyRun(job(n), digest, 'fanout', (j) => runFanout(j, { cli: params.cli }))))
+  if (params.methods.includes('aria2c'))
+    for (const n of params.counts) rows.push(...(await copyRun(job(n), digest, 'aria2c', runAria2)))
+  if (params.methods.includes('pipes')) rows.push(...(await pipeRuns(job, digest, params)))
+  await cluster.exec('h0', ['rm', '-f', `${SOURCE_DIR}/payload`])
+  return rows
+}
+
+async function pipeRuns(
+  job: (n: number) => CopyJob,
+  digest: string,
+  params: SuiteParams,
+): Promise<Measurement[]> {
+  const rows: Measurement[] = []
+  if (params.pipeCounts.length === 0) return rows
   const most = Math.max(...params.pipeCounts)
   for (const pigz of params.pigz ? [false, true] : [false]) {
     const method = pigz ? 'tar|pigz|nc, serial' : 'tar|nc, serial'
@@ -70,7 +84,6 @@ async function fileRuns(cluster: Cluster, params: SuiteParams): Promise<Measurem
   }
   for (const n of params.pipeCounts)
     rows.push(...(await copyRun(job(n), digest, 'tar|nc, parallel', (j) => parallelPipes(j, false))))
-  await cluster.exec('h0', ['rm', '-f', `${SOURCE_DIR}/payload`])
   return rows
 }
 

@@ -1,22 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import type { TwoSiteCluster } from '../../test/helpers/two-site-cluster.js'
 import { copyRun, runTimeoutMs, say } from '../lib/copy-run.js'
 import { treeDigest } from '../lib/digest.js'
 import { runAria2 } from '../methods/aria2.js'
-import { cliHasTopology, runFanout } from '../methods/fanout.js'
+import { runFanout } from '../methods/fanout.js'
 import type { CopyJob, Measurement } from '../methods/measurement.js'
 import { serialPipes } from '../methods/pipes.js'
-import type { SuiteParams } from '../options.js'
+import type { MethodName, SuiteParams } from '../options.js'
 import { makeRandomFile, SOURCE_DIR, TARGET_DIR } from '../payload.js'
 import { buildRelay, checkWan, createTwoDc, type WanCheck, wanCounters, wanDelta } from '../wan.js'
 
-/** The two-data-centre part: the WAN check, then one row per method with the bytes that crossed. */
+/**
+ * The two-data-centre part: the WAN check, then one row per method with the bytes that crossed.
+ * fanout runs without `--topology`, so what is measured includes its inference of the sites from
+ * round-trip times; its row says what it inferred (`sites`).
+ */
 export interface TwoDcResults {
   check: WanCheck
-  /** Whether fanout was given `--topology` (only if its CLI has the option). */
-  topology: boolean
   rows: Measurement[]
 }
 
@@ -36,14 +37,9 @@ export async function runTwoDc(params: SuiteParams): Promise<TwoDcResults> {
     const pairs = dc1.slice(1).map((h, i): [string, string] => [h, dc2[i] ?? ''])
     const check = await checkWan(cluster, pairs)
     say(`WAN check: RTT ${check.rttMs.toFixed(1)} ms, ${check.mbitDc1ToDc2.toFixed(0)} Mbit/s dc1 -> dc2`)
-    const topology = await cliHasTopology(params.cli)
-    const rows = await methodRuns(
-      cluster,
-      params,
-      [...dc1.slice(1), ...dc2],
-      topology ? { dc1, dc2 } : undefined,
-    )
-    return { check, topology, rows }
+    const rows = await methodRuns(cluster, params, [...dc1.slice(1), ...dc2])
+    for (const row of rows) if (row.sites !== undefined) say(`${row.method}: ${row.sites}`)
+    return { check, rows }
   } finally {
     await cluster.destroy()
     await rm(dirname(relay), { recursive: true, force: true })
@@ -54,7 +50,6 @@ async function methodRuns(
   cluster: TwoSiteCluster,
   params: SuiteParams,
   targets: string[],
-  sites: { dc1: string[]; dc2: string[] } | undefined,
 ): Promise<Measurement[]> {
   const bytes = await makeRandomFile(cluster, 'h0', 'payload', params.mib)
   const digest = await treeDigest(cluster, 'h0', SOURCE_DIR, 'payload')
@@ -70,21 +65,16 @@ async function methodRuns(
     linkBytesPerSecond,
     timeoutMs: runTimeoutMs(bytes, linkBytesPerSecond, targets.length),
   }
-  const topologyDir = await mkdtemp(join(tmpdir(), 'fanout-bench-topology-'))
-  try {
-    const topologyFile = sites === undefined ? undefined : await writeTopology(topologyDir, sites)
-    const methods: [string, (j: CopyJob) => Promise<Measurement | Measurement[]>][] = [
-      ['fanout', (j) => runFanout(j, { cli: params.cli, topologyFile })],
-      ['aria2c', runAria2],
-      ['tar|nc, serial', (j) => serialPipes(j, false, [targets.length])],
-    ]
-    const rows: Measurement[] = []
-    for (const [name, method] of methods)
-      rows.push(...(await withWanBytes(cluster, job, digest, name, method)))
-    return rows
-  } finally {
-    await rm(topologyDir, { recursive: true, force: true })
+  const methods: [MethodName, string, (j: CopyJob) => Promise<Measurement | Measurement[]>][] = [
+    ['fanout', 'fanout', (j) => runFanout(j, { cli: params.cli })],
+    ['aria2c', 'aria2c', runAria2],
+    ['pipes', 'tar|nc, serial', (j) => serialPipes(j, false, [targets.length])],
+  ]
+  const rows: Measurement[] = []
+  for (const [kind, name, method] of methods) {
+    if (params.methods.includes(kind)) rows.push(...(await withWanBytes(cluster, job, digest, name, method)))
   }
+  return rows
 }
 
 async function withWanBytes(
@@ -102,12 +92,4 @@ async function withWanBytes(
     for (const row of Array.isArray(result) ? result : [result]) row.wan = wan
     return result
   })
-}
-
-/** fanout's `--topology` file: one `HOST LABEL` line per host. */
-async function writeTopology(dir: string, sites: { dc1: string[]; dc2: string[] }): Promise<string> {
-  const file = join(dir, 'topology')
-  const lines = [...sites.dc1.map((h) => `${h} dc1`), ...sites.dc2.map((h) => `${h} dc2`)]
-  await writeFile(file, `${lines.join('\n')}\n`)
-  return file
 }
