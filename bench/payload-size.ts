@@ -34,7 +34,7 @@ try {
   console.log(`| S | seconds | time / (S/B) | first byte at a target, s | agents' peak RSS, MiB |`)
   console.log('|---:|---:|---:|---:|---|')
   for (const mib of sizes) {
-    await cluster.exec('h0', ['sh', '-c', `head -c ${mib << 20} /dev/urandom > /srv/payload.bin`])
+    await cluster.exec('h0', ['sh', '-c', `head -c ${mib * 2 ** 20} /dev/urandom > /srv/payload.bin`])
     const sampler = await startSampler(cluster, targets)
     const started = performance.now()
     const run = await runFanout(
@@ -46,7 +46,7 @@ try {
     const samples = await sampler.stop()
     if (run.exitCode !== 0) throw new Error(`fanout failed: ${run.stderr}`)
     const usage = (JSON.parse(run.stdout) as { usage: Usage[] }).usage
-    const bound = ((mib << 20) * 8) / (mbit * 1e6)
+    const bound = (mib * 2 ** 20 * 8) / (mbit * 1e6)
     const rss = usage.map((u) => `${u.role} ${Math.round(u.maxRssBytes / 2 ** 20)}`).join(', ')
     console.log(
       `| ${mib} MiB | ${seconds.toFixed(1)} | ${(seconds / bound).toFixed(2)}x | ${firstByte(samples).toFixed(1)} | ${rss} |`,
