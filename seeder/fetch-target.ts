@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
 import type { AgentCommand } from '../src/protocol/messages.js'
+import { addOwnTorrent } from './add-own-torrent.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { materialize, VerifyError } from './materialize.js'
@@ -54,7 +55,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     report({ type: 'complete', bytes: 0 })
   } else {
     client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
-    torrent = client.add(Buffer.from(command.torrent, 'base64'), {
+    torrent = addOwnTorrent(client, Buffer.from(command.torrent, 'base64'), {
       path: stagingDir,
       store: PayloadStore,
       uploads: UPLOAD_SLOTS,

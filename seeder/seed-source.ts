@@ -5,6 +5,7 @@ import type { Torrent } from 'webtorrent'
 import { choosePieceLength } from '../src/core/piece-length.js'
 import type { AgentCommand } from '../src/protocol/messages.js'
 import { startTracker } from '../tracker/server.js'
+import { addOwnTorrent } from './add-own-torrent.js'
 import { buildTorrent } from './build-torrent.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
@@ -87,7 +88,7 @@ async function addSeed(
   sourcePath: string,
   { announce, peerId }: { announce: string; peerId: string },
 ): Promise<Torrent> {
-  const added = client.add(torrent, {
+  const added = addOwnTorrent(client, torrent, {
     // The torrent's paths start with the source's own name, so its parent is the store root.
     path: dirname(sourcePath),
     store: PayloadStore,

@@ -65,10 +65,31 @@ declare module 'webtorrent' {
     uploads?: number
     private?: boolean
   }
+  /** A torrent as parse-torrent describes it: what `add` works from when given one. */
+  export interface ParsedTorrent {
+    info: unknown
+    infoHash: string
+    infoHashBuffer: Uint8Array
+    name: string
+    private: boolean | undefined
+    announce: string[]
+    urlList: string[]
+    /** `path` starts with `name`. */
+    files: { path: string; name: string; length: number; offset: number }[]
+    length: number
+    pieceLength: number
+    lastPieceLength: number
+    /** SHA-1 per piece, hex. */
+    pieces: string[]
+  }
   export default class WebTorrent extends EventEmitter {
     constructor(opts: Record<string, unknown>)
     torrentPort: number
-    add(torrent: Uint8Array, opts: AddOptions, onTorrent?: (torrent: Torrent) => void): Torrent
+    add(
+      torrent: Uint8Array | ParsedTorrent,
+      opts: AddOptions,
+      onTorrent?: (torrent: Torrent) => void,
+    ): Torrent
     destroy(cb?: (err?: Error | null) => void): void
   }
 }

@@ -48,7 +48,12 @@ async function exists(path: string): Promise<boolean> {
   )
 }
 
-async function openStore(files: readonly [string, number][], chunkLength: number, readOnly = false) {
+async function openStore(
+  files: readonly [string, number][],
+  chunkLength: number,
+  readOnly = false,
+  maxOpenFiles?: number,
+) {
   const dir = await tmpDir()
   const { files: stored, length } = layout(files)
   const store = new PayloadStore(chunkLength, {
@@ -56,6 +61,7 @@ async function openStore(files: readonly [string, number][], chunkLength: number
     files: stored,
     length,
     ...(readOnly ? { readOnly } : {}),
+    ...(maxOpenFiles === undefined ? {} : { maxOpenFiles }),
   })
   return { dir, store, length }
 }
@@ -264,7 +270,7 @@ describe('PayloadStore', () => {
       1 + ((i * 13) % 11),
     ])
     const chunkLength = 16
-    const { dir, store, length } = await openStore(entries, chunkLength)
+    const { dir, store, length } = await openStore(entries, chunkLength, false, 24)
     const data = pattern(length, 9)
     const chunks = Math.ceil(length / chunkLength)
     const indexes = Array.from({ length: chunks }, (_, i) => i)
