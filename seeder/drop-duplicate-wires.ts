@@ -1,5 +1,5 @@
 import type { Torrent } from 'webtorrent'
-import type { TorrentInternals, WireInternals } from './webtorrent-internals.js'
+import type { PeerInternals, TorrentInternals, WireInternals } from './webtorrent-internals.js'
 
 /**
  * Keeps one connection per pair of peers. When two peers learn of each other from the tracker at
@@ -8,21 +8,34 @@ import type { TorrentInternals, WireInternals } from './webtorrent-internals.js'
  * the requests, the scheduling work and, to the source, the duplicate sends. The connection dialled
  * by the peer with the smaller id survives; both ends see the same two connections and so agree on
  * which one to close. Install before anything else that listens for 'wire'.
+ *
+ * A closed connection that we dialled is also struck off: webtorrent would re-dial it within a second
+ * (a handshake resets its retry count) and again at every tracker answer, each time with a TLS
+ * handshake only to be closed again. The peer keeps the connection it dialled to us.
  */
 export function dropDuplicateWires(torrent: Torrent, ownPeerId: string): void {
   const internals = torrent as unknown as TorrentInternals
+  const struckOff = new Set<string>()
+  const addPeer = internals._addPeer.bind(internals)
+  internals._addPeer = (peer, type, source) =>
+    typeof peer === 'string' && struckOff.has(peer) ? null : addPeer(peer, type, source)
   internals.on('wire', (wire) => {
     const twin = internals.wires.find((w) => w !== wire && !w.destroyed && w.peerId === wire.peerId)
     if (twin === undefined || wire.peerId === null) return
     const smallerDials = wire.peerId < ownPeerId ? 'them' : 'us'
-    const dialler = (w: WireInternals) => (dialledByUs(internals, w) ? 'us' : 'them')
+    const dialler = (w: WireInternals) => (peerOf(internals, w)?.type === 'tcpOutgoing' ? 'us' : 'them')
     // Same dialler on both (a reconnect racing the old connection): the older one stays.
     const loser = dialler(wire) === smallerDials && dialler(twin) !== smallerDials ? twin : wire
+    const peer = peerOf(internals, loser)
+    if (peer?.type === 'tcpOutgoing') {
+      struckOff.add(peer.id)
+      internals.removePeer(peer.id)
+    }
     loser.destroy()
   })
 }
 
-function dialledByUs(torrent: TorrentInternals, wire: WireInternals): boolean {
-  for (const peer of torrent._peers.values()) if (peer.wire === wire) return peer.type === 'tcpOutgoing'
-  return false
+function peerOf(torrent: TorrentInternals, wire: WireInternals): PeerInternals | undefined {
+  for (const peer of torrent._peers.values()) if (peer.wire === wire) return peer
+  return undefined
 }

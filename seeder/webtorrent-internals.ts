@@ -21,6 +21,8 @@ export interface WireInternals {
 }
 
 export interface PeerInternals {
+  /** The address we dialled (`ip:port`), or the remote end of an incoming connection. */
+  id: string
   /** 'tcpOutgoing' when we dialled, 'tcpIncoming' when they did. */
   type: string
   wire: WireInternals | null
@@ -31,6 +33,9 @@ export interface TorrentInternals {
   bitfield: BitField
   wires: WireInternals[]
   _peers: Map<string, PeerInternals>
+  /** Every dial goes through here: tracker answers and webtorrent's own reconnects alike. */
+  _addPeer(peer: unknown, type: string, source?: unknown): unknown
+  removePeer(id: string): void
   _updateWire(wire: WireInternals): void
   _update(): void
   _request(wire: WireInternals, index: number, hotswap: boolean): boolean
