@@ -3,6 +3,7 @@ import { join, sep } from 'node:path'
 import type WebTorrent from 'webtorrent'
 import type { AddOptions, ParsedTorrent, Torrent } from 'webtorrent'
 import { decodeBencode } from './decode-bencode.js'
+import type { TorrentInternals } from './webtorrent-internals.js'
 
 /**
  * `client.add` for a torrent that build-torrent.ts made, without webtorrent 2.8.5 re-encoding it.
@@ -50,11 +51,6 @@ function lazyInfo(torrent: Torrent, info: unknown, bytes: Uint8Array): void {
   torrent.once('metadata', () => {
     kept = undefined
   })
-}
-
-interface TorrentInternals {
-  torrentFile: Uint8Array
-  _processParsedTorrent(parsed: ParsedTorrent): void
 }
 
 interface InfoFile {

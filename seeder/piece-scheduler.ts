@@ -60,7 +60,7 @@ class PieceScheduler {
   private readonly cheapHolders: Uint16Array
   /** Pieces with at least one block requested and not yet verified. */
   private readonly started = new Set<number>()
-  /** Bumped whenever what peers hold changes; a wire found to have nothing new is skipped until then. */
+  /** Bumped whenever what site-mates hold changes; a wire found to have nothing new is skipped until then. */
   private epoch = 0
   private readonly exhaustedAt = new WeakMap<WireInternals, number>()
   private readonly expensive = new WeakSet<WireInternals>()
@@ -82,8 +82,8 @@ class PieceScheduler {
     const cheap = peer !== null && peer.role === 'target' && peer.site === this.placement.site
     this.epoch++
     if (!cheap) {
+      // Never cached as exhausted (see update), so what it holds need not be followed.
       this.expensive.add(wire)
-      for (const event of ['have', 'bitfield', 'have-all', 'unchoke']) wire.on(event, () => this.epoch++)
       return
     }
     const mate: SiteMate = { lastGain: Date.now() }
@@ -103,7 +103,6 @@ class PieceScheduler {
       mate.lastGain = Date.now()
       this.epoch++
     })
-    wire.on('unchoke', () => this.epoch++)
     wire.once('close', () => {
       for (let piece = 0; piece < counted.length; piece++) this.setCounted(counted, piece, false)
       this.epoch++

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Torrent } from 'webtorrent'
+import type { TorrentInternals } from './webtorrent-internals.js'
 
 /**
  * Turns off BitTorrent's metadata exchange (ut_metadata, BEP 9) for one torrent.
@@ -28,18 +29,7 @@ export function skipMetadataExchange(torrent: Torrent): void {
   }
 }
 
-/** bittorrent-protocol's extension classes carry their name on the prototype. */
-type Extension = { prototype: object }
-
-interface WireInternals {
-  use(extension: Extension): void
-}
-
-interface TorrentInternals {
-  _onWire(wire: WireInternals, addr?: string): void
-}
-
-function isMetadataExchange(extension: Extension): boolean {
+function isMetadataExchange(extension: { prototype: object }): boolean {
   return Reflect.get(extension.prototype, 'name') === 'ut_metadata'
 }
 

@@ -1,6 +1,8 @@
+import type { ParsedTorrent } from 'webtorrent'
+
 /**
- * The parts of webtorrent 2.8.5's Torrent and bittorrent-protocol's Wire that our scheduler and
- * de-duplication use beyond the public API. webtorrent is pinned exactly in package.json; check these
+ * The parts of webtorrent 2.8.5's Torrent and bittorrent-protocol's Wire that the agent's overrides
+ * (scheduler, de-duplication, metadata, parsed torrents) use beyond the public API. webtorrent is pinned exactly in package.json; check these
  * when upgrading it.
  */
 export interface BitField {
@@ -16,6 +18,8 @@ export interface WireInternals {
   peerExtendedHandshake?: { reqq?: unknown }
   downloadSpeed(): number
   destroy(): void
+  /** Installs a protocol extension; bittorrent-protocol's extension classes carry their name on the prototype. */
+  use(extension: { prototype: object }): void
   on(event: string, listener: (...args: never[]) => void): void
   once(event: string, listener: () => void): void
 }
@@ -32,6 +36,10 @@ export interface TorrentInternals {
   pieces: (object | null)[]
   bitfield: BitField
   wires: WireInternals[]
+  /** The .torrent file's bytes. */
+  torrentFile: Uint8Array
+  _processParsedTorrent(parsed: ParsedTorrent): void
+  _onWire(wire: WireInternals, addr?: string): void
   _peers: Map<string, PeerInternals>
   /** Every dial goes through here: tracker answers and webtorrent's own reconnects alike. */
   _addPeer(peer: unknown, type: string, source?: unknown): unknown

@@ -9,10 +9,9 @@ import type { CopyJob, Measurement } from './measurement.js'
 /** The built CLI (`npm run build`); the suite runs a snapshot of it (lib/snapshot-dist.ts). */
 export const FANOUT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js')
 
-/** How to run fanout: which build, and the optional topology file. */
+/** How to run fanout: which build. */
 export interface FanoutOptions {
   cli: string
-  topologyFile?: string | undefined
 }
 
 /** One agent's usage, as fanout's `--json` summary reports it (`usage`, once the CLI has it). */
@@ -37,11 +36,10 @@ interface FanoutSummary {
  * Runs the fanout CLI from the admin namespace with `--json`, under GNU time for the orchestrator's
  * own usage, while sampling every host's link counters for the progress summary.
  */
-export async function runFanout(job: CopyJob, { cli, topologyFile }: FanoutOptions): Promise<Measurement> {
+export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<Measurement> {
   const { cluster } = job
   const argv = [
     ...['node', cli, '--json', '--no-progress', '--ssh-config', cluster.sshConfigPath],
-    ...(topologyFile === undefined ? [] : ['--topology', topologyFile]),
     `${job.source}:${job.dir}/${job.name}`,
     ...job.targets.map((t) => `${t}:${job.targetDir}`),
   ]

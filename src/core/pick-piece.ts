@@ -61,11 +61,11 @@ function pickOverExpensiveLink(view: PieceView, opts: PickOptions): number {
   let foreign = -1
   let foreignTies = 0
   for (let piece = 0; piece < view.pieceCount; piece++) {
-    if (!view.wanted(piece) || !view.peerHas(piece) || view.cheapHolders(piece) > 0) continue
+    if (!view.wanted(piece) || !view.peerHas(piece) || !worthAnExpensiveLink(view, piece)) continue
     if (view.owned(piece)) {
       ownedTies++
       if (opts.random() * ownedTies < 1) owned = piece
-    } else if (view.mayTakeOver(piece)) {
+    } else {
       foreignTies++
       if (opts.random() * foreignTies < 1) foreign = piece
     }
