@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent'
+import { OwnerLiveness } from '../src/core/owner-liveness.js'
 import { type PieceView, pickPiece, worthAnExpensiveLink } from '../src/core/pick-piece.js'
 import { ownsPiece, type Placement } from '../src/core/placement.js'
 import { TokenBucket } from '../src/core/token-bucket.js'
@@ -52,10 +53,6 @@ export function schedulePieces(torrent: Torrent, placement: Placement, downloadL
   torrent.once('close', () => clearInterval(tick))
 }
 
-interface SiteMate {
-  lastGain: number
-}
-
 class PieceScheduler {
   private readonly cheapHolders: Uint16Array
   /** Pieces with at least one block requested and not yet verified. */
@@ -64,9 +61,8 @@ class PieceScheduler {
   private epoch = 0
   private readonly exhaustedAt = new WeakMap<WireInternals, number>()
   private readonly expensive = new WeakSet<WireInternals>()
-  /** Site-mates by rank: the owner of each share, and when it last gained a piece. */
-  private readonly siteMates = new Map<number, SiteMate>()
-  private readonly startedAt = Date.now()
+  /** When the owner of each share, by rank, last gained a piece. */
+  private readonly owners = new OwnerLiveness(Date.now(), OWNER_STALL_MS)
 
   constructor(
     private readonly torrent: TorrentInternals,
@@ -86,21 +82,21 @@ class PieceScheduler {
       this.expensive.add(wire)
       return
     }
-    const mate: SiteMate = { lastGain: Date.now() }
-    this.siteMates.set(peer.rank, mate)
+    const rank = peer.rank
+    this.owners.heard(rank, Date.now())
     // What this wire has contributed to the counts, so a bitfield or close can be undone exactly.
     const counted = new Uint8Array(this.cheapHolders.length)
     const recount = () => {
       for (let piece = 0; piece < counted.length; piece++)
         this.setCounted(counted, piece, wire.peerPieces.get(piece))
-      mate.lastGain = Date.now()
+      this.owners.heard(rank, Date.now())
       this.epoch++
     }
     wire.on('bitfield', recount)
     wire.on('have-all', recount)
     wire.on('have', (piece: number) => {
       this.setCounted(counted, piece, true)
-      mate.lastGain = Date.now()
+      this.owners.heard(rank, Date.now())
       this.epoch++
     })
     wire.once('close', () => {
@@ -169,11 +165,8 @@ class PieceScheduler {
       peerHas: (piece: number) => wire.peerPieces.get(piece),
       cheapHolders: (piece: number) => cheapHolders[piece] ?? 0,
       owned: (piece: number) => ownsPiece(placement, piece),
-      mayTakeOver: (piece: number) => {
-        // A closed owner keeps its entry: its share opens up once it has been silent long enough.
-        const lastGain = this.siteMates.get(piece % placement.siteSize)?.lastGain ?? this.startedAt
-        return now - lastGain > OWNER_STALL_MS
-      },
+      // A closed owner's share opens up once it has been silent long enough.
+      mayTakeOver: (piece: number) => this.owners.stalled(piece % placement.siteSize, now),
     }
   }
 
