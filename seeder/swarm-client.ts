@@ -1,6 +1,7 @@
 import WebTorrent, { type Torrent } from 'webtorrent'
 import type { TransferCounters } from '../src/protocol/messages.js'
 import { atMost } from './deadline.js'
+import { installDirectPeerPipes } from './direct-peer-pipes.js'
 import { useSwarmKey } from './secure-net.js'
 
 /**
@@ -15,6 +16,7 @@ export function createSwarmClient(
 ): WebTorrent {
   // Read by the TLS layer when webtorrent opens its listener and each connection.
   useSwarmKey(psk)
+  installDirectPeerPipes()
   return new WebTorrent({
     peerId,
     dht: false,

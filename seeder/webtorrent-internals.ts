@@ -49,3 +49,30 @@ export interface TorrentInternals {
   _request(wire: WireInternals, index: number, hotswap: boolean): boolean
   on(event: 'wire', listener: (wire: WireInternals) => void): void
 }
+
+/** A ThrottleGroup of speed-limiter, as webtorrent's client holds one per direction. */
+export interface ThrottleGroupInternals {
+  getEnabled(): boolean
+}
+
+/** The parts of bittorrent-protocol's Wire that carry bytes in and out (seeder/direct-peer-pipes.ts). */
+export interface WirePipesInternals {
+  _finished: boolean
+  _write(chunk: Uint8Array, cb: () => void): void
+  push(data: Uint8Array | null): boolean
+  resume(): void
+  once(event: 'close' | 'handshake', listener: (...args: never[]) => void): void
+  destroyed: boolean
+}
+
+/** webtorrent's Peer, once connected: its socket, its wire and the client's throttle groups. */
+export interface PeerPipesInternals {
+  conn: import('node:net').Socket
+  wire: WirePipesInternals
+  destroyed: boolean
+  throttleGroups: { up: ThrottleGroupInternals; down: ThrottleGroupInternals }
+  emit(event: 'download' | 'upload', bytes: number): boolean
+  setThrottlePipes(this: PeerPipesInternals): void
+  /** Set once our override is installed, so installing twice keeps the original. */
+  __fanoutDirectPipes?: true
+}

@@ -93,3 +93,20 @@ declare module 'webtorrent' {
     destroy(cb?: (err?: Error | null) => void): void
   }
 }
+
+declare module 'webtorrent/lib/peer.js' {
+  /** webtorrent's Peer class; only its prototype is used (seeder/direct-peer-pipes.ts). */
+  const Peer: { prototype: object }
+  export default Peer
+}
+
+declare module 'bittorrent-protocol' {
+  import type { EventEmitter } from 'node:events'
+  /** bittorrent-protocol's Wire (a streamx Duplex); only what our tests drive directly. */
+  export default class Wire extends EventEmitter {
+    destroyed: boolean
+    handshake(infoHash: string, peerId: string): void
+    have(index: number): void
+    destroy(): void
+  }
+}
