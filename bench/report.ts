@@ -186,12 +186,12 @@ function progressTable(rows: readonly Measurement[]): string[] {
   if (rows.length === 0) return []
   const span = (x: { first: number; last: number }) => `${seconds(x.first)}–${seconds(x.last)}`
   return [
-    '| method | N | startup s | 50% at s | 100% at s | end s | source sent (× S) | targets sent (× S) | link use |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| method | N | startup s | 50% at s | 100% at s | end s | source sent (× S) | of which TCP resent | targets sent (× S) | link use |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const p = r.progress
       if (p === undefined) return ''
-      return `| ${r.method} | ${r.targets} | ${seconds(p.startupSeconds)} | ${span(p.half)} | ${span(p.full)} | ${r.seconds.toFixed(1)} | ${p.sourceUpload.toFixed(2)} | ${p.targetUpload.toFixed(2)} | ${(p.downloadUtilisation * 100).toFixed(0)}% |`
+      return `| ${r.method} | ${r.targets} | ${seconds(p.startupSeconds)} | ${span(p.half)} | ${span(p.full)} | ${r.seconds.toFixed(1)} | ${p.sourceUpload.toFixed(2)} | ${p.sourceResent.toFixed(2)} | ${p.targetUpload.toFixed(2)} | ${(p.downloadUtilisation * 100).toFixed(0)}% |`
     }),
   ]
 }

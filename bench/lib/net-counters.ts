@@ -35,6 +35,20 @@ export async function readCounters(pid: number, device: string): Promise<Counter
   throw new Error(`no device ${device} in the namespace of pid ${pid}`)
 }
 
+/**
+ * TCP segments the namespace of `pid` has retransmitted since it was created. Link counters count a
+ * segment every time it is sent, so this tells resent data (drops at a receiver's shaper) apart from
+ * data sent twice on purpose.
+ */
+export async function readRetransmittedSegments(pid: number): Promise<number> {
+  const lines = (await readFile(`/proc/${pid}/net/snmp`, 'utf8'))
+    .split('\n')
+    .filter((l) => l.startsWith('Tcp:'))
+  const [names, values] = lines.map((l) => l.split(/\s+/))
+  const at = names?.indexOf('RetransSegs') ?? -1
+  return at < 0 ? 0 : Number(values?.[at] ?? 0)
+}
+
 /** Counters of a device in a named namespace, through `ip -s` (for namespaces without a resident process). */
 export async function namespaceCounters(namespace: string, device: string): Promise<Counters> {
   const json = await runOrThrow(['ip', '-n', namespace, '-s', '-j', 'link', 'show', 'dev', device])

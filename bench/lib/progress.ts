@@ -1,5 +1,8 @@
 import type { Sample } from './sampler.js'
 
+/** TCP payload per full segment at the bed's MTU of 1500 with timestamps: what one retransmission resends. */
+const MSS_BYTES = 1448
+
 /** How a swarm run spent its time, from link counters (so protocol overhead counts as data). */
 export interface ProgressSummary {
   /** Seconds until the targets together had received 2% of one copy: start-up before data flows. */
@@ -9,6 +12,8 @@ export interface ProgressSummary {
   full: { first: number; last: number }
   /** Bytes the source sent, in copies of S. */
   sourceUpload: number
+  /** Of that, TCP retransmissions (segments of the MSS), in copies of S: resent, not sent twice by the swarm. */
+  sourceResent: number
   /** Bytes all targets sent, in copies of S: what the swarm carried besides the source. */
   targetUpload: number
   /** Targets' mean download rate while data flowed (startup to the last full copy), as a share of B. */
@@ -33,6 +38,8 @@ export function summarizeProgress(
   if (first === undefined || last === undefined || targets.length === 0) return undefined
   const rx = (s: Sample, h: string) => (s.hosts.get(h)?.rx ?? 0) - (first.hosts.get(h)?.rx ?? 0)
   const tx = (s: Sample, h: string) => (s.hosts.get(h)?.tx ?? 0) - (first.hosts.get(h)?.tx ?? 0)
+  const resent = (s: Sample, h: string) =>
+    (s.hosts.get(h)?.retransmittedSegments ?? 0) - (first.hosts.get(h)?.retransmittedSegments ?? 0)
   const whenAll = (h: string, share: number) =>
     samples.find((s) => rx(s, h) >= share * bytes)?.t ?? Number.NaN
   const startup =
@@ -46,6 +53,7 @@ export function summarizeProgress(
     half: { first: Math.min(...halves), last: Math.max(...halves) },
     full: { first: Math.min(...fulls), last: lastFull },
     sourceUpload: tx(last, source) / bytes,
+    sourceResent: (resent(last, source) * MSS_BYTES) / bytes,
     targetUpload: targets.reduce((sum, h) => sum + tx(last, h), 0) / bytes,
     downloadUtilisation: received / targets.length / (lastFull - startup) / linkBytesPerSecond,
     deciles: targets.map((h) => decileShares(samples, last.t, (s) => rx(s, h) / bytes)),

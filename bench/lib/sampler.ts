@@ -1,10 +1,10 @@
 import type { Cluster } from '../../test/helpers/cluster.js'
-import { type Counters, readCounters, residentPid } from './net-counters.js'
+import { type Counters, readCounters, readRetransmittedSegments, residentPid } from './net-counters.js'
 
-/** Every host's eth0 counters at one moment, `t` seconds after the sampler started. */
+/** Every host's eth0 counters and TCP retransmissions at one moment, `t` s after the sampler started. */
 export interface Sample {
   t: number
-  hosts: Map<string, Counters>
+  hosts: Map<string, Counters & { retransmittedSegments: number }>
 }
 
 /** Reads every host's link counters every `intervalMs` until stopped; bounded by `maxMs`. */
@@ -37,7 +37,13 @@ export async function startSampler(
   const take = async () => {
     const entries = await Promise.all(
       [...pids].map(
-        async ([name, pid]): Promise<[string, Counters]> => [name, await readCounters(pid, DEVICE)],
+        async ([name, pid]): Promise<[string, Counters & { retransmittedSegments: number }]> => [
+          name,
+          {
+            ...(await readCounters(pid, DEVICE)),
+            retransmittedSegments: await readRetransmittedSegments(pid),
+          },
+        ],
       ),
     )
     samples.push({ t: (performance.now() - started) / 1000, hosts: new Map(entries) })

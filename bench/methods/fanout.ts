@@ -40,6 +40,7 @@ export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<M
   const { cluster } = job
   const argv = [
     ...['node', cli, '--json', '--no-progress', '--ssh-config', cluster.sshConfigPath],
+    ...(process.env.FANOUT_BENCH_STDERR ? ['--verbose'] : []),
     `${job.source}:${job.dir}/${job.name}`,
     ...job.targets.map((t) => `${t}:${job.targetDir}`),
   ]
@@ -47,6 +48,10 @@ export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<M
   const started = performance.now()
   const run = spawnMeasured((a) => cluster.adminArgv(a), argv, { timed: true, timeoutMs: job.timeoutMs })
   const finished = await run.done
+  if (process.env.FANOUT_BENCH_STDERR) {
+    const { appendFile } = await import('node:fs/promises')
+    await appendFile(process.env.FANOUT_BENCH_STDERR, `=== N=${job.targets.length}\n${finished.stderr}\n`)
+  }
   const seconds = (performance.now() - started) / 1000
   const samples = await sampler.stop()
   const summary = parseSummary(finished.stdout)
