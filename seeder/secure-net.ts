@@ -37,25 +37,39 @@ export function connect(opts: { host: string; port: number }): net.Socket {
 
 export function createServer(): net.Server {
   const key = psk
-  if (key === undefined) return net.createServer()
+  if (key === undefined) return new ClosingServer(net.createServer(), 'connection') as unknown as net.Server
   const server = tls.createServer({
     ...tlsOptions(),
     dhparam: 'auto',
     pskCallback: (_socket, identity) => (identity === IDENTITY ? key : null),
   })
-  return new HandshakenServer(server) as unknown as net.Server
+  server.on('tlsClientError', (_err, socket) => socket.destroy())
+  return new ClosingServer(server, 'secureConnection') as unknown as net.Server
 }
 
 /**
- * A tls.Server emits 'connection' for the raw TCP socket before the handshake; webtorrent listens for
- * 'connection' and would read ciphertext. This facade emits 'connection' only for sockets whose
- * handshake succeeded, and drops the rest.
+ * The listener webtorrent sees. It emits 'connection' only for sockets ready to carry the protocol:
+ * a tls.Server emits 'connection' for the raw TCP socket before the handshake, which webtorrent
+ * would read as ciphertext, so with TLS only sockets whose handshake succeeded are passed on.
+ *
+ * Closing it also ends every connection it accepted. webtorrent stops listening for connections
+ * before it closes the server, while peers still seeding re-dial an agent that is leaving; such a
+ * connection, or one still in its TLS handshake, was never closed, and close() waited for the far
+ * end to give up (the 10 s teardown deadline, seen as a tail after every target had its copy).
  */
-class HandshakenServer extends EventEmitter {
-  constructor(private readonly server: tls.Server) {
+class ClosingServer extends EventEmitter {
+  private readonly accepted = new Set<net.Socket>()
+
+  constructor(
+    private readonly server: net.Server,
+    ready: 'connection' | 'secureConnection',
+  ) {
     super()
-    server.on('secureConnection', (socket) => this.emit('connection', socket))
-    server.on('tlsClientError', (_err, socket) => socket.destroy())
+    server.on('connection', (socket: net.Socket) => {
+      this.accepted.add(socket)
+      socket.once('close', () => this.accepted.delete(socket))
+    })
+    server.on(ready, (socket: net.Socket) => this.emit('connection', socket))
     server.on('listening', () => this.emit('listening'))
     server.on('error', (err) => this.emit('error', err))
     server.on('close', () => this.emit('close'))
@@ -72,6 +86,7 @@ class HandshakenServer extends EventEmitter {
 
   close(cb?: (err?: Error) => void): this {
     this.server.close(cb)
+    for (const socket of this.accepted) socket.destroy()
     return this
   }
 
