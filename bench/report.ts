@@ -186,7 +186,7 @@ function progressTable(rows: readonly Measurement[]): string[] {
   if (rows.length === 0) return []
   const span = (x: { first: number; last: number }) => `${seconds(x.first)}–${seconds(x.last)}`
   return [
-    '| method | N | startup s | 50% at s | 100% at s | end s | source sent (× S) | of which TCP resent | targets sent (× S) | link use |',
+    '| method | N | startup s | 50% at s | 100% at s | end s | source sent (× S) | source TCP retransmits (× S) | targets sent (× S) | link use |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const p = r.progress

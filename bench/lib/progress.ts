@@ -12,7 +12,11 @@ export interface ProgressSummary {
   full: { first: number; last: number }
   /** Bytes the source sent, in copies of S. */
   sourceUpload: number
-  /** Of that, TCP retransmissions (segments of the MSS), in copies of S: resent, not sent twice by the swarm. */
+  /**
+   * TCP retransmissions by the source (segments of the MSS), in copies of S: resent by TCP, not
+   * sent twice by the swarm. Counts also segments whose first copy the host's own shaper dropped,
+   * which never reached the link counter, so it is no part of `sourceUpload` to subtract.
+   */
   sourceResent: number
   /** Bytes all targets sent, in copies of S: what the swarm carried besides the source. */
   targetUpload: number
