@@ -55,7 +55,7 @@ export function createServer(): net.Server {
  * Closing it also ends every connection it accepted. webtorrent stops listening for connections
  * before it closes the server, while peers still seeding re-dial an agent that is leaving; such a
  * connection, or one still in its TLS handshake, was never closed, and close() waited for the far
- * end to give up (the 10 s teardown deadline, seen as a tail after every target had its copy).
+ * end to give up, up to the agent's teardown deadline of 10 s after every target had its copy.
  */
 class ClosingServer extends EventEmitter {
   private readonly accepted = new Set<net.Socket>()
