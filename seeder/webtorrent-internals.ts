@@ -61,8 +61,6 @@ export interface WirePipesInternals {
   _write(chunk: Uint8Array, cb: () => void): void
   push(data: Uint8Array | null): boolean
   resume(): void
-  once(event: 'close' | 'handshake', listener: (...args: never[]) => void): void
-  destroyed: boolean
 }
 
 /** webtorrent's Peer, once connected: its socket, its wire and the client's throttle groups. */

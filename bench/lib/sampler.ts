@@ -1,10 +1,13 @@
 import type { Cluster } from '../../test/helpers/cluster.js'
 import { type Counters, readCounters, readRetransmittedSegments, residentPid } from './net-counters.js'
 
-/** Every host's eth0 counters and TCP retransmissions at one moment, `t` s after the sampler started. */
+/** A host's eth0 counters; TCP retransmissions only in the first and last sample, the ones compared. */
+export type HostCounters = Counters & { retransmittedSegments?: number }
+
+/** Every host's counters at one moment, `t` seconds after the sampler started. */
 export interface Sample {
   t: number
-  hosts: Map<string, Counters & { retransmittedSegments: number }>
+  hosts: Map<string, HostCounters>
 }
 
 /** Reads every host's link counters every `intervalMs` until stopped; bounded by `maxMs`. */
@@ -34,31 +37,27 @@ export async function startSampler(
   )
   const samples: Sample[] = []
   const started = performance.now()
-  const take = async () => {
+  const take = async (withRetransmits = false) => {
     const entries = await Promise.all(
-      [...pids].map(
-        async ([name, pid]): Promise<[string, Counters & { retransmittedSegments: number }]> => [
-          name,
-          {
-            ...(await readCounters(pid, DEVICE)),
-            retransmittedSegments: await readRetransmittedSegments(pid),
-          },
-        ],
-      ),
+      [...pids].map(async ([name, pid]): Promise<[string, HostCounters]> => {
+        const counters = await readCounters(pid, DEVICE)
+        if (!withRetransmits) return [name, counters]
+        return [name, { ...counters, retransmittedSegments: await readRetransmittedSegments(pid) }]
+      }),
     )
     samples.push({ t: (performance.now() - started) / 1000, hosts: new Map(entries) })
   }
-  await take()
+  await take(true)
   let running = Promise.resolve()
   const timer = setInterval(() => {
     if (performance.now() - started > maxMs) clearInterval(timer)
-    running = running.then(take).catch(() => undefined)
+    running = running.then(() => take()).catch(() => undefined)
   }, intervalMs)
   return {
     async stop() {
       clearInterval(timer)
       await running
-      await take()
+      await take(true)
       return samples
     },
   }

@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { siteLine } from '../../src/cli/summary.js'
 import type { SitesReport } from '../../src/core/sites.js'
@@ -49,7 +50,6 @@ export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<M
   const run = spawnMeasured((a) => cluster.adminArgv(a), argv, { timed: true, timeoutMs: job.timeoutMs })
   const finished = await run.done
   if (process.env.FANOUT_BENCH_STDERR) {
-    const { appendFile } = await import('node:fs/promises')
     await appendFile(process.env.FANOUT_BENCH_STDERR, `=== N=${job.targets.length}\n${finished.stderr}\n`)
   }
   const seconds = (performance.now() - started) / 1000
