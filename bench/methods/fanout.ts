@@ -54,6 +54,10 @@ export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<M
   }
   const seconds = (performance.now() - started) / 1000
   const samples = await sampler.stop()
+  if (process.env.FANOUT_BENCH_SAMPLES) {
+    const rows = samples.map((s) => JSON.stringify({ t: s.t, hosts: Object.fromEntries(s.hosts) }))
+    await appendFile(process.env.FANOUT_BENCH_SAMPLES, `${rows.join('\n')}\n`)
+  }
   const summary = parseSummary(finished.stdout)
   // A failed or timed-out run is still a result worth reporting, with how far the targets got.
   const failed =
