@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
 import { type FanoutCode, isFanoutError } from '../src/errors.js'
-import type { AgentCommand } from '../src/protocol/messages.js'
+import type { AgentCommand, ServedCounts } from '../src/protocol/messages.js'
 import { atMost } from './deadline.js'
 import { fetchTarget, type TargetRole } from './fetch-target.js'
 import { SourceChangedError } from './hash-pieces.js'
@@ -29,6 +29,7 @@ const STOP_MS = 20_000
 
 export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): Promise<void> {
   let role: SourceRole | TargetRole | undefined
+  let source: SourceRole | undefined
   let target: TargetRole | undefined
   // Hashing a large source takes minutes; the channel closing must cut it short, not wait for it.
   const gone = new AbortController()
@@ -60,7 +61,7 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
       if (command.type === 'stop') break
       if (command.type === 'ping') continue
       try {
-        if (command.type === 'seed') role = await seedSource(command, report, log, gone.signal)
+        if (command.type === 'seed') role = source = await seedSource(command, report, log, gone.signal)
         else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
         else if (command.type === 'probe') report(await probeRtt(command))
         else if (command.type === 'finalize') {
@@ -76,17 +77,18 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
     lines.close()
     // Each step of a role's stop has its own deadline; this one is for whatever has none.
     await atMost(STOP_MS, role?.stop())
-    reportUsage(report)
+    reportUsage(report, source?.served() ?? null)
   }
 }
 
-function reportUsage(report: Report): void {
+function reportUsage(report: Report, served: ServedCounts | null): void {
   const usage = process.resourceUsage()
   // resourceUsage() gives CPU in microseconds and maxRSS in KiB.
   report({
     type: 'usage',
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
     maxRssBytes: usage.maxRSS * 1024,
+    ...(served === null ? {} : { served }),
   })
 }
 

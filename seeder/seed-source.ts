@@ -3,10 +3,13 @@ import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
 import { choosePieceLength } from '../src/core/piece-length.js'
-import type { AgentCommand } from '../src/protocol/messages.js'
+import { ServedBlocks } from '../src/core/served-blocks.js'
+import type { AgentCommand, ServedCounts } from '../src/protocol/messages.js'
 import { startTracker } from '../tracker/server.js'
 import { addOwnTorrent } from './add-own-torrent.js'
+import { BLOCK_LENGTH } from './block-length.js'
 import { buildTorrent } from './build-torrent.js'
+import { countServedBlocks } from './count-served-blocks.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { hashPieces } from './hash-pieces.js'
@@ -22,6 +25,8 @@ type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 
 export interface SourceRole {
   stop(): Promise<void>
+  /** What the seed sent, and how much of it more than once; null when there was nothing to seed. */
+  served(): ServedCounts | null
 }
 
 const PROGRESS_MS = 500
@@ -41,7 +46,7 @@ export async function seedSource(
   report({ type: 'scanned', files: manifest.entries.length, bytes: manifest.totalBytes })
   if (files.length === 0) {
     report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })
-    return { stop: async () => {} }
+    return { stop: async () => {}, served: () => null }
   }
   const pieceLength = choosePieceLength(manifest.totalBytes)
   const reportHashing = throttled((hashedBytes: number) =>
@@ -60,6 +65,8 @@ export async function seedSource(
     announce: announceUrl(tracker.url, keys.trackerSecret),
     peerId,
   })
+  const served = new ServedBlocks(manifest.totalBytes, BLOCK_LENGTH)
+  countServedBlocks(seeded, pieceLength, served)
   const stopProgress = every(PROGRESS_MS, () => report({ type: 'progress', ...countersOf(seeded) }))
   log.info(
     { infoHash, pieceLength, bytes: manifest.totalBytes, encrypted: keys.psk !== undefined },
@@ -79,6 +86,7 @@ export async function seedSource(
       await tracker.close()
       await closeFirewall()
     },
+    served: () => served.counts(),
   }
 }
 

@@ -63,6 +63,11 @@ export interface WirePipesInternals {
   resume(): void
 }
 
+/** bittorrent-protocol's Wire as it sends a block (seeder/count-served-blocks.ts). */
+export interface WireUploadInternals {
+  piece(this: WireUploadInternals, index: number, offset: number, buffer: Uint8Array): void
+}
+
 /** webtorrent's Peer, once connected: its socket, its wire and the client's throttle groups. */
 export interface PeerPipesInternals {
   conn: import('node:net').Socket

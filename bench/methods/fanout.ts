@@ -22,6 +22,8 @@ interface HostUsage {
   role: 'source' | 'target'
   cpuSeconds: number
   maxRssBytes: number
+  /** The source only (once the CLI has it): bytes it sent to peers, and of those sent before. */
+  served?: { bytes: number; repeatedBytes: number }
 }
 
 /** The part of fanout's `--json` summary the benchmark reads. */
@@ -72,12 +74,18 @@ export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<M
     seconds,
     source: usage === undefined ? undefined : sumRole(usage, 'source'),
     targetMax: usage === undefined ? undefined : maxRole(usage, 'target'),
+    sourceRepeated: sourceRepeated(usage, job.bytes),
     targetCpuTotal: usage?.filter((u) => u.role === 'target').reduce((a, u) => a + u.cpuSeconds, 0),
     orchestrator: finished.usage,
     progress: summarizeProgress(samples, job.source, job.targets, job.bytes, job.linkBytesPerSecond),
     notes: usage === undefined ? ['agent CPU/RSS n/a: this CLI has no `usage` in --json'] : [],
     sites: summary?.sites === undefined ? undefined : (siteLine(summary.sites) ?? 'sites: one'),
   }
+}
+
+function sourceRepeated(usage: HostUsage[] | undefined, bytes: number): number | undefined {
+  const served = usage?.find((u) => u.role === 'source')?.served
+  return served === undefined ? undefined : served.repeatedBytes / bytes
 }
 
 function failureText(stderr: string, summary: FanoutSummary | undefined): string {

@@ -31,6 +31,11 @@ export interface Measurement {
   /** The sha256 check of every copy against the source, after the run, not part of `seconds`. */
   verifySeconds?: number
   source?: Usage | undefined
+  /**
+   * fanout: payload bytes the source sent that it had sent before, in copies of S (its own count of
+   * blocks; 0 means every byte left the source once).
+   */
+  sourceRepeated?: number | undefined
   /** The largest CPU time and the largest peak RSS among the targets. */
   targetMax?: Usage | undefined
   /** CPU seconds of all targets together, to tell how busy the machine's cores were. */

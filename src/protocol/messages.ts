@@ -129,7 +129,13 @@ export type AgentReport =
   | { type: 'warning'; message: string }
   | { type: 'error'; code: FanoutCode; message: string }
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
-  | { type: 'usage'; cpuSeconds: number; maxRssBytes: number }
+  | { type: 'usage'; cpuSeconds: number; maxRssBytes: number; served?: ServedCounts }
+
+/** Payload bytes a seed sent to peers; `repeatedBytes` of them it had sent before. */
+export interface ServedCounts {
+  bytes: number
+  repeatedBytes: number
+}
 
 export function encodeMessage(message: AgentCommand | AgentReport): string {
   return `${JSON.stringify(message)}\n`

@@ -195,7 +195,8 @@ function agentOptions(plan: TransferPlan, deps: AgentDeps) {
 }
 
 function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {
-  return { cpuSeconds: report.cpuSeconds, maxRssBytes: report.maxRssBytes }
+  const { cpuSeconds, maxRssBytes, served } = report
+  return { cpuSeconds, maxRssBytes, ...(served === undefined ? {} : { served }) }
 }
 
 function sourceFailed(err: unknown): never {

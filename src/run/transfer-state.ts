@@ -7,7 +7,7 @@ import {
 } from '../core/progress.js'
 import { type SiteLayout, singleSite } from '../core/sites.js'
 import type { FanoutError } from '../errors.js'
-import type { TransferCounters } from '../protocol/messages.js'
+import type { ServedCounts, TransferCounters } from '../protocol/messages.js'
 
 export interface AgentUsage {
   /** The endpoint as the user wrote it. */
@@ -15,6 +15,8 @@ export interface AgentUsage {
   role: 'source' | 'target'
   cpuSeconds: number
   maxRssBytes: number
+  /** The source only: what it sent to targets, and how much of that more than once. */
+  served?: ServedCounts
 }
 
 /** The runner's live view of a transfer; every change is announced through `onChange`. */

@@ -143,9 +143,14 @@ describe('fanout CLI', () => {
       targets: { target: string; status: string; path: string; bytes: number }[]
       problems: unknown[]
       leftovers: unknown[]
+      usage: { role: string; served?: { bytes: number; repeatedBytes: number } }[]
     }
     expect(summary.outcome).toBe('ok')
     expect(summary.bytes).toBe(3 * MiB + 12_345 + 5 + 700_000 + 8 + 1)
+    // Every byte left the source at least once; whatever went twice is counted as repeated.
+    const served = summary.usage.find((u) => u.role === 'source')?.served
+    expect(served).toBeDefined()
+    expect((served?.bytes ?? 0) - (served?.repeatedBytes ?? 0)).toBe(summary.bytes)
     expect(summary.problems).toEqual([])
     expect(summary.leftovers).toEqual([])
     expect(summary.targets).toEqual(
