@@ -72,7 +72,7 @@ function fileSection(rows: readonly Measurement[], params: SuiteParams, bound: n
     '',
     '### Where the swarms spend their time (link counters, sampled every 0.25 s)',
     '',
-    'startup: until the targets together received 2% of S (fanout: SSH, checks, agents, hashing; aria2c: torrent, announce, connect). 50%/100%: first and last target to have received that share of S on its link. sent: bytes each side put on the wire, in copies of S; repeats: payload blocks the source sent more than once (counted by the fanout source agent). link use: mean target download rate between startup and the last full copy, as a share of B.',
+    'startup: until the targets together received 2% of S (fanout: SSH, checks, agents, hashing; aria2c: torrent, announce, connect). 50%/100%: first and last target to have received that share of S on its link. sent: bytes each side put on the wire, in copies of S; repeats: payload blocks the fanout source agent queued on a connection more than once (its own count, so a block queued on a connection that then closed counts although it never left). link use: mean target download rate between startup and the last full copy, as a share of B.',
     '',
     ...progressTable(swarm),
     '',

@@ -131,7 +131,7 @@ export type AgentReport =
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
   | { type: 'usage'; cpuSeconds: number; maxRssBytes: number; served?: ServedCounts }
 
-/** Payload bytes a seed sent to peers; `repeatedBytes` of them it had sent before. */
+/** Payload bytes a seed queued to peers' connections; `repeatedBytes` of them it had queued before. */
 export interface ServedCounts {
   bytes: number
   repeatedBytes: number
