@@ -12,7 +12,7 @@ export const CROSS_SITE_PEERS = 2
 /**
  * The peer list for one announce: every other peer of the asker's site, plus at most
  * {@link CROSS_SITE_PEERS} of other sites, targets before the source (the source's upload is the
- * scarcest link of all). Which gateways is decided by a hash of both ids, so different askers of a
+ * scarcest link of all). The source gets only the other sites' peers: its own site's targets dial it. Which gateways is decided by a hash of both ids, so different askers of a
  * site get different gateways and the WAN load spreads, and the same asker gets the same ones again.
  * Ids that readPeerId cannot parse count as targets of site 0. At most `numwant` peers.
  */
@@ -30,7 +30,11 @@ export function selectPeers<P extends ListedPeer>(
       .map((r) => r.peer)
   const cross = byHash(others.filter((p) => siteOf(p.peerId).site !== asker.site))
   const gateways = cross.slice(0, Math.min(CROSS_SITE_PEERS, numwant))
-  const same = byHash(others.filter((p) => siteOf(p.peerId).site === asker.site))
+  // Every target of the source's site has the source on its own list and dials it. Were the source
+  // to dial them too, each pair would connect twice and one connection would be closed, with the
+  // blocks already requested on it: the source then sent those again.
+  const same =
+    asker.role === 'source' ? [] : byHash(others.filter((p) => siteOf(p.peerId).site === asker.site))
   return [...same.slice(0, Math.max(0, numwant - gateways.length)), ...gateways]
 }
 
