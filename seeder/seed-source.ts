@@ -3,8 +3,8 @@ import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
 import { choosePieceLength } from '../src/core/piece-length.js'
-import { ServedBlocks } from '../src/core/served-blocks.js'
-import type { AgentCommand, ServedCounts } from '../src/protocol/messages.js'
+import { ServedBlocks, type ServedCounts } from '../src/core/served-blocks.js'
+import type { AgentCommand } from '../src/protocol/messages.js'
 import { startTracker } from '../tracker/server.js'
 import { addOwnTorrent } from './add-own-torrent.js'
 import { BLOCK_LENGTH } from './block-length.js'
@@ -25,7 +25,7 @@ type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 
 export interface SourceRole {
   stop(): Promise<void>
-  /** What the seed sent, and how much of it more than once; null when there was nothing to seed. */
+  /** What the seed queued to peers, and how much of it more than once; null when there was nothing to seed. */
   served(): ServedCounts | null
 }
 

@@ -12,8 +12,9 @@ export const CROSS_SITE_PEERS = 2
 /**
  * The peer list for one announce: every other peer of the asker's site, plus at most
  * {@link CROSS_SITE_PEERS} of other sites, targets before the source (the source's upload is the
- * scarcest link of all). The source gets only the other sites' peers: its own site's targets dial it. Which gateways is decided by a hash of both ids, so different askers of a
- * site get different gateways and the WAN load spreads, and the same asker gets the same ones again.
+ * scarcest link of all). The source gets only the other sites' peers: its own site's targets dial
+ * it. Which gateways is decided by a hash of both ids, so different askers of a site get different
+ * gateways and the WAN load spreads, and the same asker gets the same ones again.
  * Ids that readPeerId cannot parse count as targets of site 0. At most `numwant` peers.
  */
 export function selectPeers<P extends ListedPeer>(

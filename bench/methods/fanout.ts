@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { siteLine } from '../../src/cli/summary.js'
+import type { ServedCounts } from '../../src/core/served-blocks.js'
 import type { SitesReport } from '../../src/core/sites.js'
 import { spawnMeasured, type Usage } from '../lib/host-process.js'
 import { summarizeProgress } from '../lib/progress.js'
@@ -22,8 +23,8 @@ interface HostUsage {
   role: 'source' | 'target'
   cpuSeconds: number
   maxRssBytes: number
-  /** The source only (once the CLI has it): bytes it sent to peers, and of those sent before. */
-  served?: { bytes: number; repeatedBytes: number }
+  /** The source only (once the CLI has it). */
+  served?: ServedCounts
 }
 
 /** The part of fanout's `--json` summary the benchmark reads. */

@@ -32,8 +32,8 @@ export interface Measurement {
   verifySeconds?: number
   source?: Usage | undefined
   /**
-   * fanout: payload bytes the source sent that it had sent before, in copies of S (its own count of
-   * blocks; 0 means every byte left the source once).
+   * fanout: payload bytes the source queued to a connection that it had queued before, in copies of
+   * S (its agent's own count of blocks; 0 means no block was handed over twice).
    */
   sourceRepeated?: number | undefined
   /** The largest CPU time and the largest peak RSS among the targets. */

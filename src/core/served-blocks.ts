@@ -1,16 +1,22 @@
+/** Payload bytes a seed queued to peers' connections; `repeatedBytes` of them it had queued before. */
+export interface ServedCounts {
+  bytes: number
+  repeatedBytes: number
+}
+
 /**
  * What a seed handed to its connections, and how much of it it had handed over before (a block
  * queued on a connection that then closed counts although it never left): the measure of whether
- * the source put each byte on its expensive uplink once, as the placement intends. Blocks are counted by the
- * payload offset they start at, so a block is the same block whichever piece length was chosen.
+ * the source put each byte on its expensive uplink once, as the placement intends. Blocks are
+ * counted by the payload offset they start at, so a block is the same block whichever piece length
+ * was chosen.
  *
  * One bit per block of `blockLength`: 2 MiB of bits for 2 TiB at 128 KiB blocks.
  */
 export class ServedBlocks {
-  /** Every byte handed over in a block. */
-  bytes = 0
+  private bytes = 0
   /** Bytes of blocks that had been handed over before (to this peer or another). */
-  repeatedBytes = 0
+  private repeatedBytes = 0
   private readonly sent: Uint8Array
 
   constructor(
@@ -31,7 +37,7 @@ export class ServedBlocks {
     else this.sent[byte] = before | bit
   }
 
-  counts(): { bytes: number; repeatedBytes: number } {
+  counts(): ServedCounts {
     return { bytes: this.bytes, repeatedBytes: this.repeatedBytes }
   }
 }

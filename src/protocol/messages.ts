@@ -4,6 +4,7 @@
  * drift apart. Anything an agent prints that is not a JSON line is ignored (and logged).
  */
 import type { Placement } from '../core/placement.js'
+import type { ServedCounts } from '../core/served-blocks.js'
 import type { FanoutCode } from '../errors.js'
 
 export type EntryKind = 'file' | 'dir' | 'symlink'
@@ -130,12 +131,6 @@ export type AgentReport =
   | { type: 'error'; code: FanoutCode; message: string }
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
   | { type: 'usage'; cpuSeconds: number; maxRssBytes: number; served?: ServedCounts }
-
-/** Payload bytes a seed queued to peers' connections; `repeatedBytes` of them it had queued before. */
-export interface ServedCounts {
-  bytes: number
-  repeatedBytes: number
-}
 
 export function encodeMessage(message: AgentCommand | AgentReport): string {
   return `${JSON.stringify(message)}\n`

@@ -5,9 +5,10 @@ import {
   type TargetProgress,
   type TransferPhase,
 } from '../core/progress.js'
+import type { ServedCounts } from '../core/served-blocks.js'
 import { type SiteLayout, singleSite } from '../core/sites.js'
 import type { FanoutError } from '../errors.js'
-import type { ServedCounts, TransferCounters } from '../protocol/messages.js'
+import type { TransferCounters } from '../protocol/messages.js'
 
 export interface AgentUsage {
   /** The endpoint as the user wrote it. */
@@ -15,7 +16,7 @@ export interface AgentUsage {
   role: 'source' | 'target'
   cpuSeconds: number
   maxRssBytes: number
-  /** The source only: what it sent to targets, and how much of that more than once. */
+  /** The source only: what it queued to targets' connections, and how much of that more than once. */
   served?: ServedCounts
 }
 
