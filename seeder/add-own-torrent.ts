@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { join, sep } from 'node:path'
 import type WebTorrent from 'webtorrent'
 import type { AddOptions, ParsedTorrent, Torrent } from 'webtorrent'
+import { pieceCacheSlots } from '../src/core/memory-budget.js'
 import { decodeBencode } from './decode-bencode.js'
 import type { TorrentInternals } from './webtorrent-internals.js'
 
@@ -15,11 +16,15 @@ import type { TorrentInternals } from './webtorrent-internals.js'
  * answers nobody. Here the torrent is decoded once, its info hash is taken from its own bytes, and
  * webtorrent gets it parsed, keeping these bytes as its .torrent.
  *
+ * The piece cache is sized in bytes (memory-budget.ts) unless `opts` says otherwise.
+ *
  * Relies on _processParsedTorrent, pinned with the version (package.json pins webtorrent exactly).
  */
 export function addOwnTorrent(client: WebTorrent, torrent: Uint8Array, opts: AddOptions): Torrent {
   const parsed = parseOwnTorrent(torrent)
-  const added = client.add(parsed, opts)
+  // webtorrent's option, missing from its type definitions.
+  const cache = { storeCacheSlots: pieceCacheSlots(parsed.pieceLength) } as AddOptions
+  const added = client.add(parsed, { ...cache, ...opts })
   const internals = added as unknown as TorrentInternals
   const process = internals._processParsedTorrent
   internals._processParsedTorrent = function (this: TorrentInternals, given) {

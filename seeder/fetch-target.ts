@@ -15,6 +15,7 @@ import { every, type Report } from './report.js'
 import { skipMetadataExchange } from './skip-metadata-exchange.js'
 import { countersOf, createSwarmClient, destroyClient, destroyTorrent, UPLOAD_SLOTS } from './swarm-client.js'
 import { announceUrl, deriveSwarmKeys } from './swarm-keys.js'
+import { WriteBacklog } from './write-backlog.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
 
@@ -55,14 +56,16 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     report({ type: 'complete', bytes: 0 })
   } else {
     client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+    const backlog = new WriteBacklog()
     torrent = addOwnTorrent(client, Buffer.from(command.torrent, 'base64'), {
       path: stagingDir,
       store: PayloadStore,
+      storeOpts: { backlog },
       uploads: UPLOAD_SLOTS,
       announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
     })
     dropDuplicateWires(torrent, peerId)
-    schedulePieces(torrent, command.placement, command.bwlimit)
+    schedulePieces(torrent, command.placement, command.bwlimit, backlog)
     skipMetadataExchange(torrent)
     const joined = torrent
     joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))

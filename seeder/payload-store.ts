@@ -4,6 +4,7 @@ import { dirname, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { type FileSpan, locateSpan, type StoredFile } from './locate-span.js'
 import { openFileBudget } from './open-file-budget.js'
+import type { WriteBacklog } from './write-backlog.js'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
 
@@ -16,6 +17,8 @@ export interface PayloadStoreOptions {
   readOnly?: boolean
   /** How many files may be open at once (least recently used ones are closed); see open-file-budget.ts. */
   maxOpenFiles?: number
+  /** Counts the bytes of puts in progress, for the target's scheduler to hold back requests. */
+  backlog?: WriteBacklog
 }
 
 /**
@@ -48,6 +51,7 @@ export class PayloadStore {
   private readonly absPaths: string[]
   private readonly readOnly: boolean
   private readonly maxOpenFiles: number
+  private readonly backlog: WriteBacklog | undefined
   /** Open files, least recently used first. */
   private readonly handles = new Map<number, OpenFile>()
   /** Directories already made, so a tree of small files costs one mkdir per directory, not per file. */
@@ -59,6 +63,7 @@ export class PayloadStore {
     this.files = opts.files.map((f) => ({ path: f.path, length: f.length, offset: f.offset }))
     this.readOnly = opts.readOnly === true
     this.maxOpenFiles = opts.maxOpenFiles ?? openFileBudget()
+    this.backlog = opts.backlog
     const root = resolve(opts.path)
     this.absPaths = this.files.map((f) => {
       const abs = resolve(root, f.path)
@@ -72,6 +77,7 @@ export class PayloadStore {
       cb(new Error('the source payload is read-only'))
       return
     }
+    const release = this.backlog?.hold(buf.length) ?? (() => {})
     this.eachSpan(index * this.chunkLength, buf.length, true, async (fd, span) => {
       const { rangeOffset, length, fileOffset } = span
       const written =
@@ -79,7 +85,16 @@ export class PayloadStore {
           ? writeSync(fd, buf, rangeOffset, length, fileOffset)
           : (await writeAsync(fd, buf, rangeOffset, length, fileOffset)).bytesWritten
       if (written !== length) throw new Error(`short write in ${this.absPaths[span.fileIndex]}`)
-    }).then(() => cb(null), cb)
+    }).then(
+      () => {
+        release()
+        cb(null)
+      },
+      (err: Error) => {
+        release()
+        cb(err)
+      },
+    )
   }
 
   get(

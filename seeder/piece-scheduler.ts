@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent'
+import { mayRequestMore } from '../src/core/memory-budget.js'
 import { OwnerLiveness } from '../src/core/owner-liveness.js'
 import { type PieceView, pickPiece, worthAnExpensiveLink } from '../src/core/pick-piece.js'
 import { ownsPiece, type Placement } from '../src/core/placement.js'
@@ -6,6 +7,7 @@ import { TokenBucket } from '../src/core/token-bucket.js'
 import { BLOCK_LENGTH } from './block-length.js'
 import { readPeerId } from './peer-id.js'
 import type { TorrentInternals, WireInternals } from './webtorrent-internals.js'
+import type { WriteBacklog } from './write-backlog.js'
 
 /**
  * Replaces webtorrent's request scheduling (Torrent#_updateWire) for a target.
@@ -41,14 +43,21 @@ const BUDGET_TICK_MS = 50
 /**
  * @param downloadLimit bytes per second this target may receive (--bwlimit), or null. Requests are
  *   paced to it; webtorrent's own throttle on reads stays as a backstop.
+ * @param backlog what the target's store has yet to write; no wire requests more while it is over
+ *   budget, and each finished write updates the wires again (webtorrent does, after every put).
  */
-export function schedulePieces(torrent: Torrent, placement: Placement, downloadLimit: number | null): void {
+export function schedulePieces(
+  torrent: Torrent,
+  placement: Placement,
+  downloadLimit: number | null,
+  backlog: WriteBacklog,
+): void {
   const internals = torrent as unknown as TorrentInternals
   const budget =
     downloadLimit === null
       ? null
       : new TokenBucket(downloadLimit, Math.max(2 * BLOCK_LENGTH, downloadLimit * BUDGET_SECONDS))
-  const scheduler = new PieceScheduler(internals, placement, budget)
+  const scheduler = new PieceScheduler(internals, placement, budget, backlog)
   internals._updateWire = (wire) => scheduler.update(wire)
   internals.on('wire', (wire) => scheduler.addWire(wire))
   for (const wire of internals.wires) scheduler.addWire(wire)
@@ -73,6 +82,7 @@ class PieceScheduler {
     private readonly torrent: TorrentInternals,
     private readonly placement: Placement,
     private readonly budget: TokenBucket | null,
+    private readonly backlog: WriteBacklog,
   ) {
     this.cheapHolders = new Uint16Array(torrent.pieces.length)
   }
@@ -113,6 +123,7 @@ class PieceScheduler {
 
   update(wire: WireInternals): void {
     if (wire.destroyed || wire.peerChoking) return
+    if (!mayRequestMore(this.backlog.bytes, this.torrent.pieceLength)) return
     if (wire.requests.length >= pipelineLength(wire, PIPELINE_MIN_SECONDS)) return
     const max = pipelineLength(wire, PIPELINE_MAX_SECONDS)
     const expensive = this.expensive.has(wire)

@@ -33,6 +33,7 @@ export interface PeerInternals {
 }
 
 export interface TorrentInternals {
+  pieceLength: number
   pieces: (object | null)[]
   bitfield: BitField
   wires: WireInternals[]

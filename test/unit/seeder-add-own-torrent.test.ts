@@ -8,6 +8,7 @@ import { buildTorrent } from '../../seeder/build-torrent.js'
 import { hashPieces } from '../../seeder/hash-pieces.js'
 import { PayloadStore } from '../../seeder/payload-store.js'
 import { scanTree } from '../../seeder/scan-tree.js'
+import { pieceCacheSlots } from '../../src/core/memory-budget.js'
 import { buildTree, type TreeEntry, tmpDir } from '../helpers/tmp-tree.js'
 
 /** parse-torrent, what webtorrent itself would make of the bytes. */
@@ -98,5 +99,7 @@ describe('addOwnTorrent', () => {
     expect(Buffer.from(internals.torrentFile).equals(Buffer.from(torrent))).toBe(true)
     expect(internals.info).toEqual(parseOwnTorrent(torrent).info)
     expect(internals.files.map((f) => f.path)).toEqual((await parseTorrent(torrent)).files.map((f) => f.path))
+    // webtorrent's default of 20 pieces is 320 MiB at 16 MiB pieces; the cache is sized in bytes.
+    expect((added as unknown as { _storeCacheSlots: number })._storeCacheSlots).toBe(pieceCacheSlots(1024))
   })
 })

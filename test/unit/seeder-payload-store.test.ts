@@ -1,8 +1,9 @@
-import { access, readdir, readFile } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { StoredFile } from '../../seeder/locate-span.js'
 import { PayloadStore } from '../../seeder/payload-store.js'
+import { WriteBacklog } from '../../seeder/write-backlog.js'
 import { buildTree, tmpDir } from '../helpers/tmp-tree.js'
 
 /** Lays files end to end, as a torrent does. */
@@ -187,6 +188,29 @@ describe('PayloadStore', () => {
     await write
     await close(store)
     expect(await readFile(join(dir, 'p/a'), 'utf8')).toBe('data')
+  })
+
+  test('a put counts in the write backlog until its bytes are in the files, and a failed one too', async () => {
+    const dir = await tmpDir()
+    const backlog = new WriteBacklog()
+    const { files, length } = layout([
+      ['p/a', 4],
+      ['p/b', 4],
+    ])
+    const store = new PayloadStore(4, { path: dir, files, length, backlog })
+    const written = put(store, 0, pattern(4))
+    // The file is created through the thread pool, so the bytes are still in memory here.
+    expect(backlog.bytes).toBe(4)
+    await written
+    expect(backlog.bytes).toBe(0)
+    expect(await readFile(join(dir, 'p/a'))).toEqual(pattern(4))
+
+    // A directory where the file should be: the open fails, and the bytes leave the backlog anyway.
+    await mkdir(join(dir, 'p/b'))
+    const failed = put(store, 1, pattern(4))
+    expect(backlog.bytes).toBe(4)
+    await expect(failed).rejects.toThrow()
+    expect(backlog.bytes).toBe(0)
   })
 
   test('a read-only store refuses put and creates nothing', async () => {
