@@ -72,7 +72,7 @@ function fileSection(rows: readonly Measurement[], params: SuiteParams, bound: n
     '',
     '### Where the swarms spend their time (link counters, sampled every 0.25 s)',
     '',
-    'startup: until the targets together received 2% of S (fanout: SSH, checks, agents, hashing; aria2c: torrent, announce, connect). 50%/100%: first and last target to have received that share of S on its link. sent: bytes each side put on the wire, in copies of S; repeats: payload blocks the fanout source agent queued on a connection more than once (its own count, so a block queued on a connection that then closed counts although it never left). link use: mean target download rate between startup and the last full copy, as a share of B.',
+    'startup: until the targets together received 2% of S (fanout: SSH, checks, agents, hashing; aria2c: torrent, announce, connect). 50%/100%: first and last target to have received that share of S on its link. sent: bytes each side put on the wire, in copies of S; repeats: payload blocks the fanout source agent queued on a connection more than once (its own count, so a block queued on a connection that then closed counts although it never left). link use: mean target download rate between startup and the last full copy, as a share of B; all targets: the same summed over the N targets, in multiples of B, which is what the swarm as a whole carried (on this machine it levels off where the 2 cores do, see "What limits it" in RESULTS.md).',
     '',
     ...progressTable(swarm),
     '',
@@ -186,12 +186,12 @@ function progressTable(rows: readonly Measurement[]): string[] {
   if (rows.length === 0) return []
   const span = (x: { first: number; last: number }) => `${seconds(x.first)}–${seconds(x.last)}`
   return [
-    '| method | N | startup s | 50% at s | 100% at s | end s | source sent (× S) | of which repeats (× S) | source TCP retransmits (× S) | targets sent (× S) | link use |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| method | N | startup s | 50% at s | 100% at s | end s | source sent (× S) | of which repeats (× S) | source TCP retransmits (× S) | targets sent (× S) | link use | all targets (× B) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const p = r.progress
       if (p === undefined) return ''
-      return `| ${r.method} | ${r.targets} | ${seconds(p.startupSeconds)} | ${span(p.half)} | ${span(p.full)} | ${r.seconds.toFixed(1)} | ${p.sourceUpload.toFixed(2)} | ${r.sourceRepeated?.toFixed(3) ?? 'n/a'} | ${p.sourceResent.toFixed(2)} | ${p.targetUpload.toFixed(2)} | ${(p.downloadUtilisation * 100).toFixed(0)}% |`
+      return `| ${r.method} | ${r.targets} | ${seconds(p.startupSeconds)} | ${span(p.half)} | ${span(p.full)} | ${r.seconds.toFixed(1)} | ${p.sourceUpload.toFixed(2)} | ${r.sourceRepeated?.toFixed(3) ?? 'n/a'} | ${p.sourceResent.toFixed(2)} | ${p.targetUpload.toFixed(2)} | ${(p.downloadUtilisation * 100).toFixed(0)}% | ${(p.downloadUtilisation * r.targets).toFixed(1)} |`
     }),
   ]
 }
