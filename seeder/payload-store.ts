@@ -88,16 +88,9 @@ export class PayloadStore {
           ? writeSync(fd, buf, rangeOffset, length, fileOffset)
           : (await writeAsync(fd, buf, rangeOffset, length, fileOffset)).bytesWritten
       if (written !== length) throw new Error(`short write in ${this.absPaths[span.fileIndex]}`)
-    }).then(
-      () => {
-        release()
-        cb(null)
-      },
-      (err: Error) => {
-        release()
-        cb(err)
-      },
-    )
+    })
+      .finally(release)
+      .then(() => cb(null), cb)
   }
 
   get(
