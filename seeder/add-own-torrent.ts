@@ -16,12 +16,18 @@ import type { TorrentInternals } from './webtorrent-internals.js'
  * answers nobody. Here the torrent is decoded once, its info hash is taken from its own bytes, and
  * webtorrent gets it parsed, keeping these bytes as its .torrent.
  *
- * The piece cache is sized in bytes (memory-budget.ts) unless `opts` says otherwise.
+ * The piece cache is sized in bytes (memory-budget.ts) unless `opts` says otherwise. A caller that
+ * needs the torrent's shape before webtorrent has processed it (that happens a few microtasks later:
+ * until then its `pieces` is empty) parses it first and passes `parsed`.
  *
  * Relies on _processParsedTorrent, pinned with the version (package.json pins webtorrent exactly).
  */
-export function addOwnTorrent(client: WebTorrent, torrent: Uint8Array, opts: AddOptions): Torrent {
-  const parsed = parseOwnTorrent(torrent)
+export function addOwnTorrent(
+  client: WebTorrent,
+  torrent: Uint8Array,
+  opts: AddOptions,
+  parsed: ParsedTorrent = parseOwnTorrent(torrent),
+): Torrent {
   // webtorrent's option, missing from its type definitions.
   const cache = { storeCacheSlots: pieceCacheSlots(parsed.pieceLength) } as AddOptions
   const added = client.add(parsed, { ...cache, ...opts })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
 import type { AgentCommand } from '../src/protocol/messages.js'
-import { addOwnTorrent } from './add-own-torrent.js'
+import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { materialize, VerifyError } from './materialize.js'
@@ -57,15 +57,22 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   } else {
     client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
     const backlog = new WriteBacklog()
-    torrent = addOwnTorrent(client, Buffer.from(command.torrent, 'base64'), {
-      path: stagingDir,
-      store: PayloadStore,
-      storeOpts: { backlog },
-      uploads: UPLOAD_SLOTS,
-      announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
-    })
+    const bytes = Buffer.from(command.torrent, 'base64')
+    const parsed = parseOwnTorrent(bytes)
+    torrent = addOwnTorrent(
+      client,
+      bytes,
+      {
+        path: stagingDir,
+        store: PayloadStore,
+        storeOpts: { backlog },
+        uploads: UPLOAD_SLOTS,
+        announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
+      },
+      parsed,
+    )
     dropDuplicateWires(torrent, peerId)
-    schedulePieces(torrent, command.placement, command.bwlimit, backlog)
+    schedulePieces(torrent, parsed.pieces.length, command.placement, command.bwlimit, backlog)
     skipMetadataExchange(torrent)
     const joined = torrent
     joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))

@@ -43,11 +43,13 @@ const BUDGET_TICK_MS = 50
 /**
  * @param downloadLimit bytes per second this target may receive (--bwlimit), or null. Requests are
  *   paced to it; webtorrent's own throttle on reads stays as a backstop.
+ * @param pieceCount from the parsed torrent: scheduling starts before webtorrent has set up `pieces`.
  * @param backlog what the target's store has yet to write; no wire requests more while it is over
  *   budget, and each finished write updates the wires again (webtorrent does, after every put).
  */
 export function schedulePieces(
   torrent: Torrent,
+  pieceCount: number,
   placement: Placement,
   downloadLimit: number | null,
   backlog: WriteBacklog,
@@ -57,18 +59,37 @@ export function schedulePieces(
     downloadLimit === null
       ? null
       : new TokenBucket(downloadLimit, Math.max(2 * BLOCK_LENGTH, downloadLimit * BUDGET_SECONDS))
-  const scheduler = new PieceScheduler(internals, placement, budget, backlog)
+  const scheduler = new PieceScheduler(internals, pieceCount, placement, budget, backlog)
   internals._updateWire = (wire) => scheduler.update(wire)
   internals.on('wire', (wire) => scheduler.addWire(wire))
   for (const wire of internals.wires) scheduler.addWire(wire)
-  const tick = setInterval(() => internals._update(), budget === null ? TICK_MS : BUDGET_TICK_MS)
+  const tick = setInterval(
+    () => {
+      scheduler.refreshLiveness()
+      internals._update()
+    },
+    budget === null ? TICK_MS : BUDGET_TICK_MS,
+  )
   tick.unref()
   torrent.once('done', () => clearInterval(tick))
   torrent.once('close', () => clearInterval(tick))
 }
 
+/** One connection to a site-mate, and what it adds to the holder counts. */
+interface Mate {
+  rank: number
+  /** 1 for each piece the mate has said it holds, so a bitfield or close can be undone exactly. */
+  counted: Uint8Array
+  /** How many 1s `counted` has. */
+  held: number
+  /** Whether `counted` is in the holder counts (see refreshLiveness). */
+  live: boolean
+}
+
 class PieceScheduler {
+  /** Per piece, how many live site-mates hold it. */
   private readonly cheapHolders: Uint16Array
+  private readonly mates = new Set<Mate>()
   /** Pieces with at least one block requested and not yet verified. */
   private readonly started = new Set<number>()
   /** Bumped whenever what site-mates hold changes; a wire found to have nothing new is skipped until then. */
@@ -80,11 +101,12 @@ class PieceScheduler {
 
   constructor(
     private readonly torrent: TorrentInternals,
+    pieceCount: number,
     private readonly placement: Placement,
     private readonly budget: TokenBucket | null,
     private readonly backlog: WriteBacklog,
   ) {
-    this.cheapHolders = new Uint16Array(torrent.pieces.length)
+    this.cheapHolders = new Uint16Array(pieceCount)
   }
 
   addWire(wire: WireInternals): void {
@@ -97,28 +119,48 @@ class PieceScheduler {
       this.expensive.add(wire)
       return
     }
-    const rank = peer.rank
-    this.owners.heard(rank, Date.now())
-    // What this wire has contributed to the counts, so a bitfield or close can be undone exactly.
-    const counted = new Uint8Array(this.cheapHolders.length)
-    const recount = () => {
-      for (let piece = 0; piece < counted.length; piece++)
-        this.setCounted(counted, piece, wire.peerPieces.get(piece))
-      this.owners.heard(rank, Date.now())
+    const mate: Mate = {
+      rank: peer.rank,
+      counted: new Uint8Array(this.cheapHolders.length),
+      held: 0,
+      live: true,
+    }
+    this.mates.add(mate)
+    const heard = () => {
+      this.owners.heard(mate.rank, Date.now())
+      this.setLive(mate, true)
       this.epoch++
+    }
+    const recount = () => {
+      for (let piece = 0; piece < mate.counted.length; piece++)
+        this.setCounted(mate, piece, wire.peerPieces.get(piece))
+      heard()
     }
     wire.on('bitfield', recount)
     wire.on('have-all', recount)
     wire.on('have', (piece: number) => {
-      this.setCounted(counted, piece, true)
-      this.owners.heard(rank, Date.now())
-      this.epoch++
+      this.setCounted(mate, piece, true)
+      heard()
     })
     wire.once('close', () => {
-      for (let piece = 0; piece < counted.length; piece++) this.setCounted(counted, piece, false)
+      for (let piece = 0; piece < mate.counted.length; piece++) this.setCounted(mate, piece, false)
+      this.mates.delete(mate)
       this.epoch++
     })
     recount()
+  }
+
+  /**
+   * A site-mate that has gained no piece for OWNER_STALL_MS and does not hold them all may be cut off
+   * without its connection noticing (TCP can take many minutes): what it holds stops counting, so
+   * that its share, once taken over, may come over an expensive link. A complete mate stays
+   * counted; if it is cut off, requests to it time out and its connection closes.
+   */
+  refreshLiveness(): void {
+    const now = Date.now()
+    for (const mate of this.mates) {
+      this.setLive(mate, mate.held === mate.counted.length || !this.owners.stalled(mate.rank, now))
+    }
   }
 
   update(wire: WireInternals): void {
@@ -186,12 +228,23 @@ class PieceScheduler {
     }
   }
 
-  private setCounted(counted: Uint8Array, piece: number, has: boolean): void {
+  private setCounted(mate: Mate, piece: number, has: boolean): void {
     const now = has ? 1 : 0
-    const before = counted[piece] ?? 0
+    const before = mate.counted[piece] ?? 0
     if (now === before) return
-    counted[piece] = now
-    this.cheapHolders[piece] = (this.cheapHolders[piece] ?? 0) + now - before
+    mate.counted[piece] = now
+    mate.held += now - before
+    if (mate.live) this.cheapHolders[piece] = (this.cheapHolders[piece] ?? 0) + now - before
+  }
+
+  private setLive(mate: Mate, live: boolean): void {
+    if (mate.live === live) return
+    mate.live = live
+    const change = live ? 1 : -1
+    for (let piece = 0; piece < mate.counted.length; piece++) {
+      if (mate.counted[piece] === 1) this.cheapHolders[piece] = (this.cheapHolders[piece] ?? 0) + change
+    }
+    this.epoch++
   }
 }
 
