@@ -62,9 +62,16 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
       if (command.type === 'stop') break
       if (command.type === 'ping') continue
       try {
-        if (command.type === 'seed') role = source = await seedSource(command, report, log, gone.signal)
-        else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
-        else if (command.type === 'probe') report(await probeRtt(command))
+        if (command.type === 'seed') {
+          role = source = await seedSource(command, report, log, gone.signal)
+          source.hashed.catch((err: unknown) =>
+            report({ type: 'error', code: codeOf(err), message: (err as Error).message }),
+          )
+        } else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
+        else if (command.type === 'pieceHashes') {
+          if (target === undefined) throw new Error('piece hashes without a fetch')
+          await target.learnPieceHashes(command)
+        } else if (command.type === 'probe') report(await probeRtt(command))
         else if (command.type === 'finalize') {
           if (target === undefined) throw new Error('finalize without a fetch')
           report({ type: 'finalized', path: await target.finalize() })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import bencode from 'bencode'
-import type { Manifest } from '../src/protocol/messages.js'
+import { type Manifest, PIECE_HASH_LENGTH } from '../src/protocol/messages.js'
 import type { PayloadFile } from './scan-tree.js'
 
 export interface BuiltTorrent {
@@ -10,16 +10,31 @@ export interface BuiltTorrent {
 }
 
 /**
- * A private BitTorrent v1 info dict. `private` keeps every client off DHT and PEX for this swarm,
- * whatever its defaults. Zero-length files are left out: the manifest recreates them.
+ * A private BitTorrent v1 info dict, made before a byte is hashed, so the source can seed each piece
+ * as soon as it is hashed instead of after the whole payload (see piece-hashes.ts). Its `pieces`
+ * are zeros: the real hashes reach every target over its SSH channel, which authenticates them as it
+ * did the torrent. No SHA-1 of real data is zero, so a piece checked against a placeholder fails.
+ *
+ * The info hash still names the content, as the staging directory and resume need: the files'
+ * paths, sizes and modification times (rsync's quick check) and the piece length. A resumed staging
+ * copy is checked piece by piece against the real hashes anyway, so a file rewritten in place with
+ * the same size and time costs a re-fetch, never a wrong copy. `private` keeps every client off DHT
+ * and PEX for this swarm, whatever its defaults. Zero-length files are left out: the manifest
+ * recreates them.
  */
 export function buildTorrent(
   manifest: Manifest,
   files: readonly PayloadFile[],
   pieceLength: number,
-  pieces: Buffer,
 ): BuiltTorrent {
-  const common = { name: manifest.name, 'piece length': pieceLength, pieces, private: 1 }
+  const pieceCount = Math.ceil(manifest.totalBytes / pieceLength)
+  const common = {
+    name: manifest.name,
+    'piece length': pieceLength,
+    pieces: Buffer.alloc(pieceCount * PIECE_HASH_LENGTH),
+    private: 1,
+    'fanout files': filesKey(manifest),
+  }
   const info =
     manifest.rootKind === 'file'
       ? { ...common, length: files[0]?.size ?? 0 }
@@ -27,4 +42,12 @@ export function buildTorrent(
   const encodedInfo = Buffer.from(bencode.encode(info))
   const infoHash = createHash('sha1').update(encodedInfo).digest('hex')
   return { torrent: Buffer.from(bencode.encode({ info })), infoHash }
+}
+
+function filesKey(manifest: Manifest): string {
+  const hash = createHash('sha1')
+  for (const entry of manifest.entries) {
+    if (entry.kind === 'file') hash.update(JSON.stringify([entry.path, entry.size, entry.mtimeMs]))
+  }
+  return hash.digest('hex')
 }

@@ -2,13 +2,15 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
-import type { AgentCommand } from '../src/protocol/messages.js'
+import { KnownHashes } from '../src/core/known-hashes.js'
+import type { AgentCommand, PieceHashes } from '../src/protocol/messages.js'
 import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { materialize, VerifyError } from './materialize.js'
 import { PayloadStore } from './payload-store.js'
 import { makePeerId } from './peer-id.js'
+import { learnPieceHashes, startWithNoPieces } from './piece-hashes.js'
 import { schedulePieces } from './piece-scheduler.js'
 import { placeIntoTarget } from './place-into-target.js'
 import { every, type Report } from './report.js'
@@ -20,6 +22,8 @@ import { WriteBacklog } from './write-backlog.js'
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
 
 export interface TargetRole {
+  /** Hashes from the source: their pieces may be asked for now (after checking a resumed copy's). */
+  learnPieceHashes(hashes: PieceHashes): Promise<void>
   /** Stops sharing, rebuilds metadata, verifies and moves the copy to its final name. */
   finalize(): Promise<string>
   stop(): Promise<void>
@@ -29,15 +33,20 @@ const PROGRESS_MS = 500
 
 /**
  * Joins the swarm and downloads into a hidden staging directory named after the content, so an
- * interrupted run leaves something a later run of the same payload resumes from (webtorrent checks
- * the pieces already there before asking peers). Keeps uploading to other targets once complete.
+ * interrupted run leaves something a later run of the same payload resumes from (each piece already
+ * there is checked once its hash arrives, before any peer is asked for it). Keeps uploading to
+ * other targets once complete.
  */
 export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
   const stagingDir = join(command.targetDir, command.stagingName)
-  await mkdir(stagingDir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err
-    log.info({ stagingDir }, 'resuming from an earlier staging copy')
-  })
+  const resumed = await mkdir(stagingDir, { mode: 0o700 }).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+      log.info({ stagingDir }, 'resuming from an earlier staging copy')
+      return true
+    },
+  )
   const keys = deriveSwarmKeys(command.swarm)
   const peerId = makePeerId({ role: 'target', ...command.placement })
   const client = createSwarmClient(keys.psk, command.bwlimit, peerId)
@@ -50,6 +59,8 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   )
   let stopProgress = () => {}
   let torrent: Torrent | undefined
+  let known: KnownHashes | undefined
+  let scheduler: { wake(): void } | undefined
   let complete = false
   if (command.torrent === null || command.trackerUrl === null) {
     complete = true
@@ -59,6 +70,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     const backlog = new WriteBacklog()
     const bytes = Buffer.from(command.torrent, 'base64')
     const parsed = parseOwnTorrent(bytes)
+    const pieceCount = parsed.pieces.length
     torrent = addOwnTorrent(
       client,
       bytes,
@@ -66,13 +78,17 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
         path: stagingDir,
         store: PayloadStore,
         storeOpts: { backlog },
+        // Nothing is held until its hash arrives; a resumed copy's pieces are checked then.
+        skipVerify: true,
         uploads: UPLOAD_SLOTS,
         announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
       },
       parsed,
     )
+    startWithNoPieces(torrent)
     dropDuplicateWires(torrent, peerId)
-    schedulePieces(torrent, parsed.pieces.length, command.placement, command.bwlimit, backlog)
+    known = new KnownHashes(pieceCount)
+    scheduler = schedulePieces(torrent, pieceCount, command.placement, command.bwlimit, backlog, known)
     skipMetadataExchange(torrent)
     const joined = torrent
     joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
@@ -93,6 +109,12 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     return left
   }
   return {
+    learnPieceHashes: async ({ first, digests }) => {
+      if (torrent === undefined || known === undefined) throw new Error('piece hashes for an empty payload')
+      const count = await learnPieceHashes(torrent, first, Buffer.from(digests, 'base64'), resumed)
+      known.add(first, count)
+      scheduler?.wake()
+    },
     finalize: async () => {
       // Files can have their full size long before every piece is in them; only 'done' means verified.
       if (!complete) throw new VerifyError('finalize before every piece was verified')

@@ -7,6 +7,14 @@ export class SourceChangedError extends Error {}
 
 const READ_SIZE = 1 << 20
 
+export interface HashOptions {
+  /** Bytes hashed so far, after every read. */
+  onProgress?: (hashedBytes: number) => void
+  /** Each piece's SHA-1 as soon as it is known, in order: the source seeds a piece from then on. */
+  onPiece?: (index: number, digest: Buffer) => void
+  signal?: AbortSignal
+}
+
 /**
  * SHA-1 of every piece of the concatenated files, read in place (no staging copy). Pieces span file
  * boundaries, as BitTorrent v1 requires. A file that changes size while it is read makes the torrent
@@ -20,14 +28,18 @@ const READ_SIZE = 1 << 20
 export async function hashPieces(
   files: readonly PayloadFile[],
   pieceLength: number,
-  onProgress: (hashedBytes: number) => void = () => {},
-  signal?: AbortSignal,
+  { onProgress = () => {}, onPiece = () => {}, signal }: HashOptions = {},
 ): Promise<Buffer> {
   const digests: Buffer[] = []
   const buffer = Buffer.allocUnsafe(READ_SIZE)
   let hash: Hash = createHash('sha1')
   let filled = 0
   let hashedBytes = 0
+  const finishPiece = () => {
+    const digest = hash.digest()
+    digests.push(digest)
+    onPiece(digests.length - 1, digest)
+  }
   const consume = (chunk: Buffer) => {
     let offset = 0
     while (offset < chunk.length) {
@@ -36,7 +48,7 @@ export async function hashPieces(
       filled += take
       offset += take
       if (filled === pieceLength) {
-        digests.push(hash.digest())
+        finishPiece()
         hash = createHash('sha1')
         filled = 0
       }
@@ -67,6 +79,6 @@ export async function hashPieces(
       closeSync(fd)
     }
   }
-  if (filled > 0) digests.push(hash.digest())
+  if (filled > 0) finishPiece()
   return Buffer.concat(digests)
 }

@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent'
+import type { KnownHashes } from '../src/core/known-hashes.js'
 import { mayRequestMore } from '../src/core/memory-budget.js'
 import { OwnerLiveness } from '../src/core/owner-liveness.js'
 import { type PieceView, pickPiece, worthAnExpensiveLink } from '../src/core/pick-piece.js'
@@ -43,9 +44,11 @@ const BUDGET_TICK_MS = 50
 /**
  * @param downloadLimit bytes per second this target may receive (--bwlimit), or null. Requests are
  *   paced to it; webtorrent's own throttle on reads stays as a backstop.
- * @param pieceCount from the parsed torrent: scheduling starts before webtorrent has set up `pieces`.
  * @param backlog what the target's store has yet to write; no wire requests more while it is over
  *   budget, and each finished write updates the wires again (webtorrent does, after every put).
+ * @param pieceCount from the parsed torrent: scheduling starts before webtorrent has set up `pieces`.
+ * @param known the pieces whose hashes have arrived: only those are asked for. Call `wake` when more
+ *   arrive.
  */
 export function schedulePieces(
   torrent: Torrent,
@@ -53,13 +56,14 @@ export function schedulePieces(
   placement: Placement,
   downloadLimit: number | null,
   backlog: WriteBacklog,
-): void {
+  known: KnownHashes,
+): { wake(): void } {
   const internals = torrent as unknown as TorrentInternals
   const budget =
     downloadLimit === null
       ? null
       : new TokenBucket(downloadLimit, Math.max(2 * BLOCK_LENGTH, downloadLimit * BUDGET_SECONDS))
-  const scheduler = new PieceScheduler(internals, pieceCount, placement, budget, backlog)
+  const scheduler = new PieceScheduler(internals, pieceCount, placement, budget, backlog, known)
   internals._updateWire = (wire) => scheduler.update(wire)
   internals.on('wire', (wire) => scheduler.addWire(wire))
   for (const wire of internals.wires) scheduler.addWire(wire)
@@ -73,6 +77,12 @@ export function schedulePieces(
   tick.unref()
   torrent.once('done', () => clearInterval(tick))
   torrent.once('close', () => clearInterval(tick))
+  return {
+    wake: () => {
+      scheduler.somethingNew()
+      if (!(torrent as unknown as TorrentInternals).destroyed) internals._update()
+    },
+  }
 }
 
 /** One connection to a site-mate, and what it adds to the holder counts. */
@@ -105,8 +115,14 @@ class PieceScheduler {
     private readonly placement: Placement,
     private readonly budget: TokenBucket | null,
     private readonly backlog: WriteBacklog,
+    private readonly known: KnownHashes,
   ) {
     this.cheapHolders = new Uint16Array(pieceCount)
+  }
+
+  /** Wires found to have nothing we could ask for are looked at again. */
+  somethingNew(): void {
+    this.epoch++
   }
 
   addWire(wire: WireInternals): void {
@@ -215,11 +231,11 @@ class PieceScheduler {
   }
 
   private view(wire: WireInternals): PieceView {
-    const { torrent, started, cheapHolders, placement } = this
+    const { torrent, started, cheapHolders, placement, known } = this
     const now = Date.now()
     return {
       pieceCount: torrent.pieces.length,
-      wanted: (piece: number) => !started.has(piece) && !torrent.bitfield.get(piece),
+      wanted: (piece: number) => known.has(piece) && !started.has(piece) && !torrent.bitfield.get(piece),
       peerHas: (piece: number) => wire.peerPieces.get(piece),
       cheapHolders: (piece: number) => cheapHolders[piece] ?? 0,
       owned: (piece: number) => ownsPiece(placement, piece),

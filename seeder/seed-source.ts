@@ -15,26 +15,36 @@ import { openFirewall, peerPort } from './firewall-holes.js'
 import { hashPieces } from './hash-pieces.js'
 import { PayloadStore } from './payload-store.js'
 import { makePeerId } from './peer-id.js'
+import { seedHashedPiece, startWithNoPieces } from './piece-hashes.js'
 import { every, type Report } from './report.js'
-import { scanTree } from './scan-tree.js'
+import { type PayloadFile, scanTree } from './scan-tree.js'
 import { skipMetadataExchange } from './skip-metadata-exchange.js'
 import { countersOf, createSwarmClient, destroyClient, UPLOAD_SLOTS } from './swarm-client.js'
 import { announceUrl, deriveSwarmKeys } from './swarm-keys.js'
+import type { TorrentInternals } from './webtorrent-internals.js'
 
 type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 
 export interface SourceRole {
+  /**
+   * Settles when every piece is hashed and its hash reported; rejects if hashing failed (the source
+   * changed under it, a read error). Stopping ends it quietly.
+   */
+  hashed: Promise<void>
   stop(): Promise<void>
   /** What the seed queued to peers, and how much of it more than once; null when there was nothing to seed. */
   served(): ServedCounts | null
 }
 
 const PROGRESS_MS = 500
+/** Often enough that targets rarely wait for a hash, rarely enough to keep the channel quiet. */
+const HASH_BATCH_MS = 200
 const ANNOUNCE_TIMEOUT_MS = 15_000
 
 /**
- * The source's whole job: describe the payload, hash it in place, start the private tracker and
- * seed. Reports 'seeding' with everything a target needs to join.
+ * The source's whole job: describe the payload, start the private tracker, seed, and hash the
+ * payload in place while seeding it (piece-hashes.ts). Reports 'seeding' with everything a target
+ * needs to join before the first piece is hashed, then the hashes as they come.
  */
 export async function seedSource(
   command: SeedCommand,
@@ -46,14 +56,10 @@ export async function seedSource(
   report({ type: 'scanned', files: manifest.entries.length, bytes: manifest.totalBytes })
   if (files.length === 0) {
     report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })
-    return { stop: async () => {}, served: () => null }
+    return { hashed: Promise.resolve(), stop: async () => {}, served: () => null }
   }
   const pieceLength = choosePieceLength(manifest.totalBytes)
-  const reportHashing = throttled((hashedBytes: number) =>
-    report({ type: 'hashing', hashedBytes, totalBytes: manifest.totalBytes }),
-  )
-  const pieces = await hashPieces(files, pieceLength, reportHashing, signal)
-  const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength, pieces)
+  const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength)
   const keys = deriveSwarmKeys(command.swarm)
   const tracker = await startTracker({ host: command.dataAddress, infoHash, secret: keys.trackerSecret, log })
   const peerId = makePeerId({ role: 'source', site: command.site, rank: 0 })
@@ -79,8 +85,21 @@ export async function seedSource(
     manifest,
     trackerUrl: tracker.url,
   })
+  const stopHashing = new AbortController()
+  const hashed = hashWhileSeeding(
+    seeded,
+    files,
+    pieceLength,
+    report,
+    AbortSignal.any([signal, stopHashing.signal]),
+  )
   return {
+    hashed: hashed.catch((err: unknown) => {
+      if (!stopHashing.signal.aborted && !signal.aborted) throw err
+    }),
     stop: async () => {
+      stopHashing.abort()
+      await hashed.catch(() => {})
       stopProgress()
       await destroyClient(client)
       await tracker.close()
@@ -101,11 +120,15 @@ async function addSeed(
     path: dirname(sourcePath),
     store: PayloadStore,
     storeOpts: { readOnly: true },
-    // The pieces were hashed a moment ago from these very files.
+    // Nothing to check: each piece is held from the moment it is hashed from these very files.
     skipVerify: true,
     uploads: UPLOAD_SLOTS,
     announce: [announce],
   })
+  startWithNoPieces(added)
+  // The source never downloads; while its own pieces are still being hashed, webtorrent would
+  // look for them on every wire update.
+  ;(added as unknown as TorrentInternals)._updateWire = () => {}
   skipMetadataExchange(added)
   dropDuplicateWires(added, peerId)
   // Targets learn of peers only when they announce, so the source must be on the tracker's list
@@ -120,6 +143,42 @@ async function addSeed(
     throw new Error('the source could not announce to its own tracker')
   }
   return added
+}
+
+/** Hashes the payload, seeding each piece and reporting its hash (in batches) as soon as it is known. */
+async function hashWhileSeeding(
+  torrent: Torrent,
+  files: PayloadFile[],
+  pieceLength: number,
+  report: Report,
+  signal: AbortSignal,
+): Promise<void> {
+  const totalBytes = torrent.length
+  const reportHashing = throttled((hashedBytes: number) =>
+    report({ type: 'hashing', hashedBytes, totalBytes }),
+  )
+  let batch: Buffer[] = []
+  let first = 0
+  let sentAt = 0
+  const send = () => {
+    if (batch.length === 0) return
+    report({ type: 'pieceHashes', first, digests: Buffer.concat(batch).toString('base64') })
+    first += batch.length
+    batch = []
+    sentAt = Date.now()
+  }
+  await hashPieces(files, pieceLength, {
+    onProgress: reportHashing,
+    onPiece: (index, digest) => {
+      seedHashedPiece(torrent, index, digest)
+      batch.push(digest)
+      // The first batch goes at once: every target is waiting for it.
+      if (Date.now() - sentAt >= HASH_BATCH_MS) send()
+    },
+    signal,
+  })
+  send()
+  report({ type: 'hashing', hashedBytes: totalBytes, totalBytes })
 }
 
 /** Reports at most every PROGRESS_MS, so hashing a million small files does not flood the channel. */

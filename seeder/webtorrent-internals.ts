@@ -17,6 +17,8 @@ export interface WireInternals {
   peerPieces: BitField
   peerExtendedHandshake?: { reqq?: unknown }
   downloadSpeed(): number
+  /** Tells the peer we now hold a piece. */
+  have(piece: number): void
   destroy(): void
   /** Installs a protocol extension; bittorrent-protocol's extension classes carry their name on the prototype. */
   use(extension: { prototype: object }): void
@@ -39,6 +41,14 @@ export interface TorrentInternals {
   wires: WireInternals[]
   /** The .torrent file's bytes. */
   torrentFile: Uint8Array
+  destroyed: boolean
+  /** Each piece's SHA-1 in hex, from the .torrent; what a received piece is checked against. */
+  _hashes: string[]
+  _markVerified(piece: number): void
+  _markAllVerified(): void
+  _checkDone(): boolean
+  /** Reads a piece from the store and checks it against _hashes; false when it is not there. */
+  _verifyPiece(piece: number, cb: (err: Error | null, verified?: boolean) => void): void
   _processParsedTorrent(parsed: ParsedTorrent): void
   _onWire(wire: WireInternals, addr?: string): void
   _peers: Map<string, PeerInternals>

@@ -32,8 +32,10 @@ function headline(s: ProgressSnapshot): string {
   return `fanout ${s.phase}${detail ? ` (${detail})` : ''}  ${formatBytes(s.totalBytes)} → ${s.targets.length} targets  ${formatRate(s.rate)}${eta}  elapsed ${formatDuration(s.elapsedMs / 1000)}`
 }
 
+/** The source hashes while the targets already fetch, so hashing can still be under way. */
 function phaseDetail(s: ProgressSnapshot): string {
-  return s.phase === 'hashing' ? `hashed ${percent(s.hashedBytes, s.totalBytes)}` : ''
+  const hashing = s.phase === 'hashing' || (s.phase === 'transferring' && s.hashedBytes < s.totalBytes)
+  return hashing ? `hashed ${percent(s.hashedBytes, s.totalBytes)}` : ''
 }
 
 function targetLine(t: TargetProgress, total: number): string {

@@ -8,7 +8,7 @@
  */
 export interface PieceView {
   pieceCount: number
-  /** Not held and not already being fetched. */
+  /** Not held, not already being fetched, and its hash known (the source hashes while it seeds). */
   wanted(piece: number): boolean
   /** The peer on the other end has it. */
   peerHas(piece: number): boolean

@@ -91,6 +91,11 @@ export type AgentCommand =
    * with `rtt`.
    */
   | { type: 'probe'; address: string; port: number; samples: number }
+  /**
+   * Target, after `fetch`: the SHA-1s of pieces `first` onwards, as the source hashed them (the
+   * torrent's own are placeholders). A target asks for a piece only once it has its hash.
+   */
+  | ({ type: 'pieceHashes' } & PieceHashes)
   /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
   | { type: 'finalize' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
@@ -100,6 +105,16 @@ export type AgentCommand =
    * is gone (an SSH link cut that sshd has not noticed) and cleans up.
    */
   | { type: 'ping' }
+
+/** Bytes of one piece's SHA-1. */
+export const PIECE_HASH_LENGTH = 20
+
+/** Consecutive pieces' SHA-1s. */
+export interface PieceHashes {
+  first: number
+  /** PIECE_HASH_LENGTH bytes per piece, concatenated, base64. */
+  digests: string
+}
 
 export interface TransferCounters {
   downloaded: number
@@ -114,6 +129,11 @@ export type AgentReport =
   | { type: 'hello'; pid: number; node: string }
   | { type: 'scanned'; files: number; bytes: number }
   | { type: 'hashing'; hashedBytes: number; totalBytes: number }
+  /**
+   * The source seeds before it has hashed everything: 'seeding' comes first, then the hashes in
+   * batches, in piece order, each piece seeded from the moment it is hashed.
+   */
+  | ({ type: 'pieceHashes' } & PieceHashes)
   | {
       type: 'seeding'
       torrent: string | null

@@ -10,6 +10,7 @@ import type { CleanupStack } from './cleanup-stack.js'
 import { decideSites } from './decide-sites.js'
 import { firewallPlan, localDataAddress } from './host-addresses.js'
 import type { HostPool } from './host-pool.js'
+import { PieceHashRelay } from './piece-hash-relay.js'
 import { startAgent } from './start-agent.js'
 import type { TransferState } from './transfer-state.js'
 import { watchForStall } from './watch-for-stall.js'
@@ -37,7 +38,8 @@ export interface SessionDeps {
 }
 
 /**
- * Runs the swarm: the source agent hashes and seeds; every target agent starts, measures its
+ * Runs the swarm: the source agent seeds while it hashes, and its hashes are relayed to the
+ * targets (PieceHashRelay); every target agent starts, measures its
  * round-trip time to the source if the sites must be inferred, then downloads (and uploads to the
  * others) once its site and placement are known; each target that holds every verified piece is
  * finalized once the whole swarm has settled, so no target stops sharing while another still needs
@@ -50,7 +52,8 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
   // Target agents start while the source hashes: shipping and starting them takes a second or two
   // that would otherwise come after the hashing. startTarget records its own failures, never throws.
   const starting = Promise.all(plan.targets.map((_, index) => startTarget(plan, index, agentDeps)))
-  const source = await startSource(plan, agentDeps).catch(async (err: unknown) => {
+  const hashes = new PieceHashRelay()
+  const source = await startSource(plan, hashes, agentDeps).catch(async (err: unknown) => {
     // Let every target agent finish starting, so that cleanup knows of each one and stops it.
     await starting
     throw err
@@ -68,6 +71,7 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
         index,
         { channel, placement: placements[index] },
         source.seeding,
+        hashes,
         sourceLost,
         agentDeps,
       ),
@@ -92,6 +96,7 @@ type AgentDeps = SessionDeps & { firewallPlan: FirewallPlan | null }
 
 async function startSource(
   plan: TransferPlan,
+  hashes: PieceHashRelay,
   deps: AgentDeps,
 ): Promise<{ channel: AgentChannel; seeding: Seeding }> {
   const exec = await deps.pool.get(plan.source, deps.signal)
@@ -101,6 +106,7 @@ async function startSource(
       deps.state.usage.push({ endpoint: plan.source.spec, role: 'source', ...usageOf(report) })
     if (report.type === 'scanned') deps.state.setHashed(0, report.bytes)
     if (report.type === 'hashing') deps.state.setHashed(report.hashedBytes, report.totalBytes)
+    if (report.type === 'pieceHashes') hashes.add(report)
   })
   deps.state.setPhase('hashing')
   channel.send({
@@ -113,8 +119,8 @@ async function startSource(
     bwlimit: deps.bwlimit,
     firewall: deps.firewallPlan,
   })
+  // Comes before the hashing, which goes on while the targets fetch.
   const seeding = await channel.next('seeding', deps.signal)
-  deps.state.setHashed(seeding.manifest.totalBytes, seeding.manifest.totalBytes)
   for (const skipped of seeding.manifest.skipped) {
     deps.state.warnings.push(`not copied: ${skipped.path || plan.name} is a ${skipped.reason}`)
   }
@@ -151,6 +157,7 @@ async function fetchOnTarget(
   index: number,
   agent: { channel: AgentChannel | undefined; placement: Placement | undefined },
   seeding: Seeding,
+  hashes: PieceHashRelay,
   sourceLost: Promise<never>,
   deps: AgentDeps,
 ): Promise<AgentChannel | undefined> {
@@ -173,6 +180,7 @@ async function fetchOnTarget(
       trackerUrl: seeding.trackerUrl,
       placement,
     })
+    if (seeding.torrent !== null) hashes.follow((batch) => channel.send({ type: 'pieceHashes', ...batch }))
     const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.stallTimeoutMs)
     stopWatching = stall.stop
     const complete = await Promise.race([
@@ -200,7 +208,8 @@ function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {
 }
 
 function sourceFailed(err: unknown): never {
-  if (isFanoutError(err) && err.code === 'ABORTED') throw err
+  // The source can find its files changed while it hashes, with targets already fetching.
+  if (isFanoutError(err) && (err.code === 'ABORTED' || err.code === 'SOURCE_CHANGED')) throw err
   throw new FanoutError('AGENT_FAILED', `the source failed: ${(err as Error).message}`, {}, { cause: err })
 }
 

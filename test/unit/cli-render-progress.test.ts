@@ -127,6 +127,11 @@ describe('renderPlain', () => {
       '[0:01] hashing, hashed 75%, 0/2 targets complete, slowest 0 B of 4.0 MiB, 2.0 MiB/s total',
     ],
     [
+      'transferring while the source still hashes',
+      snap({ hashedBytes: 2 * MiB }),
+      '[1:05] transferring, hashed 50%, 1/2 targets complete, slowest 1.0 MiB of 4.0 MiB, 2.0 MiB/s total',
+    ],
+    [
       'failures are counted',
       snap({
         targets: [

@@ -1,14 +1,14 @@
 import { once } from 'node:events'
 import { join } from 'node:path'
 import bencode from 'bencode'
-import { describe, expect, onTestFinished, test } from 'vitest'
-import WebTorrent, { type ParsedTorrent } from 'webtorrent'
+import { describe, expect, test } from 'vitest'
+import type { ParsedTorrent } from 'webtorrent'
 import { addOwnTorrent, parseOwnTorrent } from '../../seeder/add-own-torrent.js'
 import { buildTorrent } from '../../seeder/build-torrent.js'
-import { hashPieces } from '../../seeder/hash-pieces.js'
 import { PayloadStore } from '../../seeder/payload-store.js'
 import { scanTree } from '../../seeder/scan-tree.js'
 import { pieceCacheSlots } from '../../src/core/memory-budget.js'
+import { quietClient } from '../helpers/quiet-client.js'
 import { buildTree, type TreeEntry, tmpDir } from '../helpers/tmp-tree.js'
 
 /** parse-torrent, what webtorrent itself would make of the bytes. */
@@ -23,7 +23,7 @@ async function ownTorrent(entries: readonly TreeEntry[], source: string, pieceLe
   const dir = await tmpDir()
   await buildTree(join(dir, 'payload'), entries)
   const { manifest, files } = await scanTree(join(dir, 'payload', source))
-  const built = buildTorrent(manifest, files, pieceLength, await hashPieces(files, pieceLength))
+  const built = buildTorrent(manifest, files, pieceLength)
   return { ...built, root: join(dir, 'payload', source) }
 }
 
@@ -73,16 +73,7 @@ describe('parseOwnTorrent', () => {
 describe('addOwnTorrent', () => {
   test('webtorrent takes the parsed torrent, ready to seed, and keeps the original bytes', async () => {
     const { torrent, infoHash, root } = await ownTorrent(tree, '', 1024)
-    const client = new WebTorrent({
-      dht: false,
-      lsd: false,
-      utPex: false,
-      natUpnp: false,
-      natPmp: false,
-      torrentPort: 0,
-    })
-    onTestFinished(() => new Promise<void>((resolve) => client.destroy(() => resolve())))
-    const added = addOwnTorrent(client, torrent, {
+    const added = addOwnTorrent(quietClient(), torrent, {
       path: join(root, '..'),
       store: PayloadStore,
       storeOpts: { readOnly: true },
