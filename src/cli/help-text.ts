@@ -1,12 +1,13 @@
 /** The parts of `--help` after the options, written like a man page. */
 export const HELP_AFTER = `
 DESCRIPTION
-  Copies SOURCE into every TARGET directory at once. The source host hashes the
-  payload in place and seeds it through a private BitTorrent swarm; every target
-  downloads from the source and from the other targets, so N targets take about
-  the time of one copy. Hosts are reached over SSH (OpenSSH client config
-  honoured); each needs only sshd and Node.js >= 20. fanout copies a small agent
-  to each host for the duration of the run and removes it afterwards.
+  Copies SOURCE into every TARGET directory at once. The source host seeds the
+  payload through a private BitTorrent swarm while it hashes it in place; every
+  target downloads from the source and from the other targets, so N targets
+  take about the time of one copy. Hosts are reached over SSH (OpenSSH client
+  config honoured); each needs only sshd and Node.js >= 20. fanout copies a
+  small agent to each host for the duration of the run and removes it
+  afterwards.
 
   SOURCE is [user@]host:/path or a local path, a file or a directory.
   TARGET is [user@]host:/dir or a local directory that must already exist; the
