@@ -3,6 +3,7 @@ import type { KnownHashes } from '../src/core/known-hashes.js'
 import { mayRequestMore } from '../src/core/memory-budget.js'
 import { OwnerLiveness } from '../src/core/owner-liveness.js'
 import { type PieceView, pickPiece, worthAnExpensiveLink } from '../src/core/pick-piece.js'
+import { PIPELINE_MAX_SECONDS, PIPELINE_MIN_SECONDS, pipelineLength } from '../src/core/pipeline.js'
 import { ownsPiece, type Placement } from '../src/core/placement.js'
 import { TokenBucket } from '../src/core/token-bucket.js'
 import { BLOCK_LENGTH } from './block-length.js'
@@ -27,9 +28,6 @@ import type { WriteBacklog } from './write-backlog.js'
  * be gone or stuck, and others fetch its share over expensive links.
  */
 const OWNER_STALL_MS = 10_000
-/** Requests kept in flight per wire: enough blocks for this many seconds at the wire's current rate. */
-const PIPELINE_MIN_SECONDS = 0.5
-const PIPELINE_MAX_SECONDS = 1
 /** Stalled owners are noticed with time alone, and no message would wake the wires for that. */
 const TICK_MS = 1_000
 /**
@@ -182,8 +180,8 @@ class PieceScheduler {
   update(wire: WireInternals): void {
     if (wire.destroyed || wire.peerChoking) return
     if (!mayRequestMore(this.backlog.bytes, this.torrent.pieceLength)) return
-    if (wire.requests.length >= pipelineLength(wire, PIPELINE_MIN_SECONDS)) return
-    const max = pipelineLength(wire, PIPELINE_MAX_SECONDS)
+    if (wire.requests.length >= wirePipeline(wire, PIPELINE_MIN_SECONDS)) return
+    const max = wirePipeline(wire, PIPELINE_MAX_SECONDS)
     const expensive = this.expensive.has(wire)
     const view = this.view(wire)
     if (this.continueStarted(wire, max, expensive ? view : null)) return
@@ -264,9 +262,6 @@ class PieceScheduler {
   }
 }
 
-/** webtorrent's own rule: blocks for `seconds` at the wire's current rate, at most what the peer allows. */
-function pipelineLength(wire: WireInternals, seconds: number): number {
-  const length = 2 + Math.ceil((seconds * wire.downloadSpeed()) / BLOCK_LENGTH)
-  const reqq = wire.peerExtendedHandshake?.reqq
-  return typeof reqq === 'number' && reqq > 0 ? Math.min(length, reqq) : length
+function wirePipeline(wire: WireInternals, seconds: number): number {
+  return pipelineLength(wire.downloadSpeed(), seconds, BLOCK_LENGTH, wire.peerExtendedHandshake?.reqq)
 }

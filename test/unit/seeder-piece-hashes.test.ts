@@ -17,7 +17,11 @@ const PIECE = 1024
 const content = Buffer.from(Array.from({ length: 5 * PIECE + 100 }, (_, i) => (i * 31 + 7) % 251))
 
 /** Adds the torrent as the agents do: nothing held until its hash is known. */
-async function addWithNoPieces(torrent: Buffer, path: string, storeOpts: Record<string, unknown> = {}): Promise<Torrent> {
+async function addWithNoPieces(
+  torrent: Buffer,
+  path: string,
+  storeOpts: Record<string, unknown> = {},
+): Promise<Torrent> {
   const added = addOwnTorrent(quietClient(), torrent, {
     path,
     store: PayloadStore,
