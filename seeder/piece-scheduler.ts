@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent'
+import { HolderCounts } from '../src/core/holder-counts.js'
 import type { KnownHashes } from '../src/core/known-hashes.js'
 import { mayRequestMore } from '../src/core/memory-budget.js'
 import { OwnerLiveness } from '../src/core/owner-liveness.js'
@@ -83,21 +84,8 @@ export function schedulePieces(
   }
 }
 
-/** One connection to a site-mate, and what it adds to the holder counts. */
-interface Mate {
-  rank: number
-  /** 1 for each piece the mate has said it holds, so a bitfield or close can be undone exactly. */
-  counted: Uint8Array
-  /** How many 1s `counted` has. */
-  held: number
-  /** Whether `counted` is in the holder counts (see refreshLiveness). */
-  live: boolean
-}
-
 class PieceScheduler {
-  /** Per piece, how many live site-mates hold it. */
-  private readonly cheapHolders: Uint16Array
-  private readonly mates = new Set<Mate>()
+  private readonly cheapHolders: HolderCounts
   /** Pieces with at least one block requested and not yet verified. */
   private readonly started = new Set<number>()
   /** Bumped whenever what site-mates hold changes; a wire found to have nothing new is skipped until then. */
@@ -115,7 +103,7 @@ class PieceScheduler {
     private readonly backlog: WriteBacklog,
     private readonly known: KnownHashes,
   ) {
-    this.cheapHolders = new Uint16Array(pieceCount)
+    this.cheapHolders = new HolderCounts(pieceCount)
   }
 
   /** Wires found to have nothing we could ask for are looked at again. */
@@ -133,32 +121,25 @@ class PieceScheduler {
       this.expensive.add(wire)
       return
     }
-    const mate: Mate = {
-      rank: peer.rank,
-      counted: new Uint8Array(this.cheapHolders.length),
-      held: 0,
-      live: true,
-    }
-    this.mates.add(mate)
+    const mate = this.cheapHolders.addMate(peer.rank)
     const heard = () => {
       this.owners.heard(mate.rank, Date.now())
-      this.setLive(mate, true)
+      mate.setLive(true)
       this.epoch++
     }
     const recount = () => {
-      for (let piece = 0; piece < mate.counted.length; piece++)
-        this.setCounted(mate, piece, wire.peerPieces.get(piece))
+      for (let piece = 0; piece < this.cheapHolders.pieceCount; piece++)
+        mate.setHas(piece, wire.peerPieces.get(piece))
       heard()
     }
     wire.on('bitfield', recount)
     wire.on('have-all', recount)
     wire.on('have', (piece: number) => {
-      this.setCounted(mate, piece, true)
+      mate.setHas(piece, true)
       heard()
     })
     wire.once('close', () => {
-      for (let piece = 0; piece < mate.counted.length; piece++) this.setCounted(mate, piece, false)
-      this.mates.delete(mate)
+      mate.remove()
       this.epoch++
     })
     recount()
@@ -172,8 +153,8 @@ class PieceScheduler {
    */
   refreshLiveness(): void {
     const now = Date.now()
-    for (const mate of this.mates) {
-      this.setLive(mate, mate.held === mate.counted.length || !this.owners.stalled(mate.rank, now))
+    for (const mate of this.cheapHolders.mates()) {
+      if (mate.setLive(mate.complete || !this.owners.stalled(mate.rank, now))) this.epoch++
     }
   }
 
@@ -235,30 +216,11 @@ class PieceScheduler {
       pieceCount: torrent.pieces.length,
       wanted: (piece: number) => known.has(piece) && !started.has(piece) && !torrent.bitfield.get(piece),
       peerHas: (piece: number) => wire.peerPieces.get(piece),
-      cheapHolders: (piece: number) => cheapHolders[piece] ?? 0,
+      cheapHolders: (piece: number) => cheapHolders.holders(piece),
       owned: (piece: number) => ownsPiece(placement, piece),
       // A closed owner's share opens up once it has been silent long enough.
       mayTakeOver: (piece: number) => this.owners.stalled(piece % placement.siteSize, now),
     }
-  }
-
-  private setCounted(mate: Mate, piece: number, has: boolean): void {
-    const now = has ? 1 : 0
-    const before = mate.counted[piece] ?? 0
-    if (now === before) return
-    mate.counted[piece] = now
-    mate.held += now - before
-    if (mate.live) this.cheapHolders[piece] = (this.cheapHolders[piece] ?? 0) + now - before
-  }
-
-  private setLive(mate: Mate, live: boolean): void {
-    if (mate.live === live) return
-    mate.live = live
-    const change = live ? 1 : -1
-    for (let piece = 0; piece < mate.counted.length; piece++) {
-      if (mate.counted[piece] === 1) this.cheapHolders[piece] = (this.cheapHolders[piece] ?? 0) + change
-    }
-    this.epoch++
   }
 }
 
