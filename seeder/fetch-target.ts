@@ -5,6 +5,7 @@ import type { Torrent } from 'webtorrent'
 import { KnownHashes } from '../src/core/known-hashes.js'
 import type { AgentCommand, PieceHashes } from '../src/protocol/messages.js'
 import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
+import { checkDoneByCount } from './check-done-by-count.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
 import { materialize, VerifyError } from './materialize.js'
@@ -86,6 +87,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       parsed,
     )
     startWithNoPieces(torrent)
+    checkDoneByCount(torrent, pieceCount)
     dropDuplicateWires(torrent, peerId)
     known = new KnownHashes(pieceCount)
     scheduler = schedulePieces(torrent, pieceCount, command.placement, command.bwlimit, backlog, known)

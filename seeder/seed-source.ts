@@ -9,6 +9,7 @@ import { startTracker } from '../tracker/server.js'
 import { addOwnTorrent } from './add-own-torrent.js'
 import { BLOCK_LENGTH } from './block-length.js'
 import { buildTorrent } from './build-torrent.js'
+import { checkDoneByCount } from './check-done-by-count.js'
 import { countServedBlocks } from './count-served-blocks.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { openFirewall, peerPort } from './firewall-holes.js'
@@ -70,6 +71,7 @@ export async function seedSource(
   const seeded = await addSeed(client, torrent, command.sourcePath, {
     announce: announceUrl(tracker.url, keys.trackerSecret),
     peerId,
+    pieceCount: Math.ceil(manifest.totalBytes / pieceLength),
   })
   const served = new ServedBlocks(manifest.totalBytes, BLOCK_LENGTH)
   countServedBlocks(seeded, pieceLength, served)
@@ -113,7 +115,7 @@ async function addSeed(
   client: ReturnType<typeof createSwarmClient>,
   torrent: Buffer,
   sourcePath: string,
-  { announce, peerId }: { announce: string; peerId: string },
+  { announce, peerId, pieceCount }: { announce: string; peerId: string; pieceCount: number },
 ): Promise<Torrent> {
   const added = addOwnTorrent(client, torrent, {
     // The torrent's paths start with the source's own name, so its parent is the store root.
@@ -126,6 +128,7 @@ async function addSeed(
     announce: [announce],
   })
   startWithNoPieces(added)
+  checkDoneByCount(added, pieceCount)
   // The source never downloads; while its own pieces are still being hashed, webtorrent would
   // look for them on every wire update.
   ;(added as unknown as TorrentInternals)._updateWire = () => {}

@@ -1,0 +1,45 @@
+import type { Torrent } from 'webtorrent'
+import type { TorrentInternals } from './webtorrent-internals.js'
+
+interface DoneInternals {
+  destroyed: boolean
+  done: boolean
+  files: { done: boolean }[]
+  discovery: { complete(): void }
+  _gcSelections(): void
+  emit(event: 'done'): boolean
+}
+
+/**
+ * webtorrent 2.8.5's Torrent#_checkDone, run after every verified piece, walks every file and every
+ * piece of each not-done file to see which files are complete. For a 20,000-file tree that walk took
+ * 6-7% of a target's CPU in a local profile (4 targets), and the source runs it once per hashed piece.
+ * Nothing here listens for a file's own 'done', so the torrent is done when its held-piece count,
+ * kept from the 'verified' events, reaches the piece count: O(1) per piece instead of O(files).
+ *
+ * Call right after `client.add`, before any piece can be verified. Relies on _checkDone,
+ * _markVerified's 'verified' event and _gcSelections, pinned with the version.
+ */
+export function checkDoneByCount(torrent: Torrent, pieceCount: number): void {
+  const held = new Uint8Array(pieceCount)
+  let count = 0
+  torrent.on('verified', (piece: number) => {
+    if (held[piece] !== 0 || piece >= pieceCount) return
+    held[piece] = 1
+    count++
+  })
+  const internals = torrent as unknown as TorrentInternals & DoneInternals
+  internals._checkDone = function (this: DoneInternals) {
+    if (this.destroyed) return false
+    const done = count === pieceCount
+    if (done && !this.done) {
+      this.done = true
+      for (const file of this.files) file.done = true
+      this.emit('done')
+      if (!this.destroyed) this.discovery.complete()
+    }
+    // Moves each selection past the pieces now held, as webtorrent's own check does.
+    this._gcSelections()
+    return done
+  }
+}
