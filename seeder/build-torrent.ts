@@ -7,6 +7,7 @@ export interface BuiltTorrent {
   /** The bencoded .torrent (info dict only: the tracker URL is given to each client separately). */
   torrent: Buffer
   infoHash: string
+  pieceCount: number
 }
 
 /**
@@ -41,7 +42,7 @@ export function buildTorrent(
       : { ...common, files: files.map((f) => ({ length: f.size, path: f.path.split('/') })) }
   const encodedInfo = Buffer.from(bencode.encode(info))
   const infoHash = createHash('sha1').update(encodedInfo).digest('hex')
-  return { torrent: Buffer.from(bencode.encode({ info })), infoHash }
+  return { torrent: Buffer.from(bencode.encode({ info })), infoHash, pieceCount }
 }
 
 function filesKey(manifest: Manifest): string {

@@ -1,15 +1,6 @@
 import type { Torrent } from 'webtorrent'
 import type { TorrentInternals } from './webtorrent-internals.js'
 
-interface DoneInternals {
-  destroyed: boolean
-  done: boolean
-  files: { done: boolean }[]
-  discovery: { complete(): void }
-  _gcSelections(): void
-  emit(event: 'done'): boolean
-}
-
 /**
  * webtorrent 2.8.5's Torrent#_checkDone, run after every verified piece, walks every file and every
  * piece of each not-done file to see which files are complete. For a 20,000-file tree that walk took
@@ -28,8 +19,8 @@ export function checkDoneByCount(torrent: Torrent, pieceCount: number): void {
     held[piece] = 1
     count++
   })
-  const internals = torrent as unknown as TorrentInternals & DoneInternals
-  internals._checkDone = function (this: DoneInternals) {
+  const internals = torrent as unknown as TorrentInternals
+  internals._checkDone = function (this: TorrentInternals) {
     if (this.destroyed) return false
     const done = count === pieceCount
     if (done && !this.done) {

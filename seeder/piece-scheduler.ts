@@ -79,7 +79,7 @@ export function schedulePieces(
   return {
     wake: () => {
       scheduler.somethingNew()
-      if (!(torrent as unknown as TorrentInternals).destroyed) internals._update()
+      if (!internals.destroyed) internals._update()
     },
   }
 }

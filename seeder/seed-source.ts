@@ -60,7 +60,7 @@ export async function seedSource(
     return { hashed: Promise.resolve(), stop: async () => {}, served: () => null }
   }
   const pieceLength = choosePieceLength(manifest.totalBytes)
-  const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength)
+  const { torrent, infoHash, pieceCount } = buildTorrent(manifest, files, pieceLength)
   const keys = deriveSwarmKeys(command.swarm)
   const tracker = await startTracker({ host: command.dataAddress, infoHash, secret: keys.trackerSecret, log })
   const peerId = makePeerId({ role: 'source', site: command.site, rank: 0 })
@@ -71,7 +71,7 @@ export async function seedSource(
   const seeded = await addSeed(client, torrent, command.sourcePath, {
     announce: announceUrl(tracker.url, keys.trackerSecret),
     peerId,
-    pieceCount: Math.ceil(manifest.totalBytes / pieceLength),
+    pieceCount,
   })
   const served = new ServedBlocks(manifest.totalBytes, BLOCK_LENGTH)
   countServedBlocks(seeded, pieceLength, served)

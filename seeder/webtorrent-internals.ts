@@ -46,7 +46,14 @@ export interface TorrentInternals {
   _hashes: string[]
   _markVerified(piece: number): void
   _markAllVerified(): void
+  /** Whether every file is complete; sets `done` and emits 'done' the first time it is. */
   _checkDone(): boolean
+  done: boolean
+  files: { done: boolean }[]
+  discovery: { complete(): void }
+  /** Moves each piece selection past the pieces now held. */
+  _gcSelections(): void
+  emit(event: 'done'): boolean
   /** Reads a piece from the store and checks it against _hashes; false when it is not there. */
   _verifyPiece(piece: number, cb: (err: Error | null, verified?: boolean) => void): void
   _processParsedTorrent(parsed: ParsedTorrent): void

@@ -5,7 +5,6 @@
  */
 export class KnownHashes {
   private readonly known: Uint8Array
-  private count = 0
 
   constructor(readonly pieceCount: number) {
     this.known = new Uint8Array(pieceCount)
@@ -23,14 +22,6 @@ export class KnownHashes {
     if (first + length > this.pieceCount) {
       throw new RangeError(`piece hashes ${first} + ${length}: the torrent has ${this.pieceCount} pieces`)
     }
-    for (let piece = first; piece < first + length; piece++) {
-      if (this.known[piece] === 1) continue
-      this.known[piece] = 1
-      this.count++
-    }
-  }
-
-  get all(): boolean {
-    return this.count === this.pieceCount
+    this.known.fill(1, first, first + length)
   }
 }

@@ -2,18 +2,17 @@ import { describe, expect, test } from 'vitest'
 import { KnownHashes } from '../../src/core/known-hashes.js'
 
 describe('KnownHashes', () => {
-  test('knows only the pieces of the batches given, and when it knows all', () => {
+  test('knows only the pieces of the batches given', () => {
     const known = new KnownHashes(5)
     expect([0, 1, 2, 3, 4].map((p) => known.has(p))).toEqual([false, false, false, false, false])
     known.add(0, 2)
     known.add(3, 2)
     expect([0, 1, 2, 3, 4].map((p) => known.has(p))).toEqual([true, true, false, true, true])
-    expect(known.all).toBe(false)
-    // A batch given twice (a resent range) counts once.
+    // A batch given twice (a resent range) changes nothing.
     known.add(0, 2)
-    expect(known.all).toBe(false)
+    expect([0, 1, 2, 3, 4].map((p) => known.has(p))).toEqual([true, true, false, true, true])
     known.add(2, 1)
-    expect(known.all).toBe(true)
+    expect([0, 1, 2, 3, 4].map((p) => known.has(p))).toEqual([true, true, true, true, true])
   })
 
   test.each([

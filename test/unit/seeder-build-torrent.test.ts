@@ -260,6 +260,7 @@ describe('scanTree + buildTorrent', () => {
     expect(parsed.files.map((f) => [f.path, f.length])).toEqual([['dump.sql', 50_000]])
     expect(parsed.lastPieceLength).toBe(50_000 - 3 * 16 * KiB)
     expect(parsed.pieces).toHaveLength(4)
+    expect(built.pieceCount).toBe(4)
   })
 
   test('two scans of the same tree give the same info hash; a new size, time or name gives another', async () => {
