@@ -46,18 +46,41 @@ const secureNet = {
 // text exactly: a changed upstream file fails the build instead of silently losing the fix.
 const patches = [
   {
-    // Requests of 128 KiB instead of 16 KiB (why: seeder/block-length.ts).
     file: /[\\/]torrent-piece[\\/]index\.js$/,
-    from: 'const BLOCK_LENGTH = 1 << 14',
-    to: 'const BLOCK_LENGTH = 1 << 17',
+    edits: [
+      // Requests of 128 KiB instead of 16 KiB (why: seeder/block-length.ts).
+      { from: 'const BLOCK_LENGTH = 1 << 14', to: 'const BLOCK_LENGTH = 1 << 17' },
+      // Blocks that seeder/piece-message-router.ts copied into their piece's own buffer are already
+      // the joined piece: a view over them replaces a copy. Blocks that are not contiguous in one
+      // buffer are joined as before.
+      {
+        from: 'const buffer = concat(this._buffer, this.length)',
+        to: 'const buffer = joinedInPlace(this._buffer, this.length) ?? concat(this._buffer, this.length)',
+      },
+    ],
+    append: `
+function joinedInPlace (blocks, length) {
+  const first = blocks[0]
+  let end = first.byteOffset
+  for (const block of blocks) {
+    if (block.buffer !== first.buffer || block.byteOffset !== end) return null
+    end += block.length
+  }
+  return end - first.byteOffset === length ? new Uint8Array(first.buffer, first.byteOffset, length) : null
+}
+`,
   },
   {
-    // bittorrent-protocol joins all buffered bytes on every read, so a message arriving in n reads
-    // is copied n times (quadratic: a 128 KiB block in 16 KiB TLS records is copied 4.5 times).
-    // Join only once a whole parser unit is there.
     file: /[\\/]bittorrent-protocol[\\/]index\.js$/,
-    from: 'if (this._buffer.length > 1) {',
-    to: 'if (this._buffer.length > 1 && (this._bufferSize >= this._parserSize || this._cryptoSyncPattern)) {',
+    edits: [
+      // bittorrent-protocol joins all buffered bytes on every read, so a message arriving in n reads
+      // is copied n times (quadratic: a 128 KiB block in 16 KiB TLS records is copied 4.5 times).
+      // Join only once a whole parser unit is there.
+      {
+        from: 'if (this._buffer.length > 1) {',
+        to: 'if (this._buffer.length > 1 && (this._bufferSize >= this._parserSize || this._cryptoSyncPattern)) {',
+      },
+    ],
   },
 ]
 const patchDependencies = {
@@ -65,10 +88,13 @@ const patchDependencies = {
   setup(build) {
     for (const patch of patches) {
       build.onLoad({ filter: patch.file }, async (args) => {
-        const source = await readFile(args.path, 'utf8')
-        if (source.split(patch.from).length !== 2)
-          throw new Error(`${args.path} changed: "${patch.from}" not found once`)
-        return { contents: source.replace(patch.from, patch.to), loader: 'js' }
+        let source = await readFile(args.path, 'utf8')
+        for (const { from, to } of patch.edits) {
+          if (source.split(from).length !== 2)
+            throw new Error(`${args.path} changed: "${from}" not found once`)
+          source = source.replace(from, to)
+        }
+        return { contents: source + (patch.append ?? ''), loader: 'js' }
       })
     }
   },

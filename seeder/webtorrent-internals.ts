@@ -74,11 +74,35 @@ export interface ThrottleGroupInternals {
 }
 
 /** The parts of bittorrent-protocol's Wire that carry bytes in and out (seeder/direct-peer-pipes.ts). */
-export interface WirePipesInternals {
+export interface WirePipesInternals extends WireRequestsInternals {
   _finished: boolean
   _write(chunk: Uint8Array, cb: () => void): void
+  /** What its parser waits for next: between messages it wants a 4-byte length, nothing buffered. */
+  _parser: unknown
+  _parserSize: number
+  _bufferSize: number
+  _onMessageLength: unknown
+  _onPiece(index: number, begin: number, block: Uint8Array): void
   push(data: Uint8Array | null): boolean
   resume(): void
+}
+
+/** torrent-piece's Piece: one piece being fetched (seeder/piece-buffers.ts). */
+export interface PieceInternals {
+  length: number
+  /** Set when its blocks were joined for hashing; it takes no more blocks after that. */
+  _flushed: boolean
+}
+
+/** webtorrent's Torrent as piece-buffers.ts sees it: a Piece per piece being fetched, null once held. */
+export interface TorrentPiecesInternals {
+  pieces: (PieceInternals | null | undefined)[]
+  on(event: 'verified', listener: (index: number) => void): void
+}
+
+/** bittorrent-protocol's Wire: the blocks it asked for and is still waiting for. */
+export interface WireRequestsInternals {
+  requests: { piece: number; offset: number; length: number }[]
 }
 
 /** bittorrent-protocol's Wire as it sends a block (seeder/count-served-blocks.ts). */
@@ -90,6 +114,8 @@ export interface WireUploadInternals {
 export interface PeerPipesInternals {
   conn: import('node:net').Socket
   wire: WirePipesInternals
+  /** The torrent, once known (an incoming connection names it in its handshake). */
+  swarm: TorrentPiecesInternals | null
   destroyed: boolean
   throttleGroups: { up: ThrottleGroupInternals; down: ThrottleGroupInternals }
   emit(event: 'download' | 'upload', bytes: number): boolean

@@ -107,6 +107,13 @@ declare module 'bittorrent-protocol' {
     destroyed: boolean
     handshake(infoHash: string, peerId: string): void
     have(index: number): void
+    unchoke(): void
+    request(
+      index: number,
+      offset: number,
+      length: number,
+      cb: (err: Error | null, block: Uint8Array) => void,
+    ): void
     destroy(): void
   }
 }

@@ -78,3 +78,33 @@ test('destroying a wire closes it (webtorrent and the scheduler wait for that) a
   expect(wireA.destroyed).toBe(true)
   await otherEndSeesEnd
 })
+
+test("a requested block is copied into its piece's buffer; the wire's callback gets a view of it", async () => {
+  const [a, b] = (await socketPair()).map(peerOver)
+  if (a === undefined || b === undefined) throw new Error('no pair')
+  const piece = { length: 4096, _flushed: false }
+  // The torrent as pipeDirectly's router sees it: piece 0 is being fetched.
+  Object.assign(a, { swarm: { pieces: [piece], on: () => {} } })
+  const wireA = a.wire as unknown as Wire
+  const wireB = b.wire as unknown as Wire
+  const handshakes = Promise.all([once(wireA, 'handshake'), once(wireB, 'handshake')])
+  wireA.handshake(INFO_HASH, PEER_ID)
+  wireB.handshake(INFO_HASH, PEER_ID)
+  await handshakes
+  const block = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256))
+  wireB.on(
+    'request',
+    (index: number, offset: number, length: number, respond: (e: null, b: Buffer) => void) => {
+      expect([index, offset, length]).toEqual([0, 2048, 1000])
+      respond(null, block)
+    },
+  )
+  wireB.unchoke()
+  await once(wireA, 'unchoke')
+  const got = await new Promise<Uint8Array>((resolve, reject) =>
+    wireA.request(0, 2048, 1000, (err: Error | null, buf: Uint8Array) => (err ? reject(err) : resolve(buf))),
+  )
+  expect(Buffer.from(got).equals(block)).toBe(true)
+  expect(got.byteOffset).toBe(2048)
+  expect(got.buffer.byteLength).toBe(piece.length)
+})
