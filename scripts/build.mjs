@@ -66,7 +66,9 @@ function joinedInPlace (blocks, length) {
     if (block.buffer !== first.buffer || block.byteOffset !== end) return null
     end += block.length
   }
-  return end - first.byteOffset === length ? new Uint8Array(first.buffer, first.byteOffset, length) : null
+  // A Buffer, not a Uint8Array: the stores serve blocks with slice(), a view on a Buffer but a copy
+  // on a Uint8Array.
+  return end - first.byteOffset === length ? Buffer.from(first.buffer, first.byteOffset, length) : null
 }
 `,
   },
