@@ -11,6 +11,7 @@
  *
  *   npx tsx bench/cpu-breakdown.ts -- npx tsx bench/suite.ts --sections file --methods fanout --counts 8 --out /tmp/r.md
  *   npx tsx bench/cpu-breakdown.ts --data perf.data     # group an existing recording
+ *   npx tsx bench/cpu-breakdown.ts --comm aria2c -- npx tsx bench/suite.ts --methods aria2c ...
  *
  * Needs root and perf (Debian: `apt-get install linux-perf`).
  */
@@ -18,7 +19,12 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 
 const { values, positionals } = parseArgs({
-  options: { data: { type: 'string' }, top: { type: 'string', default: '25' } },
+  options: {
+    data: { type: 'string' },
+    top: { type: 'string', default: '25' },
+    // aria2c for the standard engine's runs.
+    comm: { type: 'string', default: 'node' },
+  },
   allowPositionals: true,
 })
 const data = values.data ?? '/tmp/fanout-cpu-breakdown.data'
@@ -66,7 +72,7 @@ for (const line of script.split('\n')) {
   const [, comm = '', pid, tid, sym = '', dso = ''] = m
   all++
   byComm.set(comm, (byComm.get(comm) ?? 0) + 1)
-  if (comm !== 'node') continue
+  if (comm !== values.comm) continue
   const thread = pid === tid ? 'main thread' : 'other threads'
   const group = groupOf(sym, dso)
   add(tally.byGroup, `${thread}: ${group}`)
@@ -91,7 +97,9 @@ function table(title: string, map: Map<string, number>, total: number, limit: nu
     console.log(`| ${key.replaceAll('|', '\\|')} | ${((100 * n) / total).toFixed(1)}% |`)
 }
 
-console.log(`${all} samples on all cores; node processes ${((100 * tally.samples) / all).toFixed(1)}%`)
+console.log(
+  `${all} samples on all cores; ${values.comm} processes ${((100 * tally.samples) / all).toFixed(1)}%`,
+)
 table('process (all samples)', byComm, all, 8)
-table('node processes, by thread and kind', tally.byGroup, tally.samples, 20)
-table('node processes, top symbols', tally.bySymbol, tally.samples, Number(values.top))
+table(`${values.comm} processes, by thread and kind`, tally.byGroup, tally.samples, 20)
+table(`${values.comm} processes, top symbols`, tally.bySymbol, tally.samples, Number(values.top))
