@@ -11,6 +11,8 @@
  *
  *   npx tsx bench/cpu-breakdown.ts -- npx tsx bench/suite.ts --sections file --methods fanout --counts 8 --out /tmp/r.md
  *   npx tsx bench/cpu-breakdown.ts --data perf.data     # group an existing recording
+ *
+ * The recording stays in /tmp/fanout-cpu-breakdown.data (root-only), to be grouped again with --data.
  *   npx tsx bench/cpu-breakdown.ts --comm aria2c -- npx tsx bench/suite.ts --methods aria2c ...
  *
  * Needs root and perf (Debian: `apt-get install linux-perf`).
