@@ -30,7 +30,8 @@ export function addOwnTorrent(
 ): Torrent {
   // webtorrent's option, missing from its type definitions.
   const cache = { storeCacheSlots: pieceCacheSlots(parsed.pieceLength) } as AddOptions
-  const added = client.add(parsed, { ...cache, ...opts })
+  const storeOpts = { ...opts.storeOpts, payloadFiles: parsed.files }
+  const added = client.add(asOneFile(parsed), { ...cache, ...opts, storeOpts })
   const internals = added as unknown as TorrentInternals
   const process = internals._processParsedTorrent
   internals._processParsedTorrent = function (this: TorrentInternals, given) {
@@ -42,6 +43,17 @@ export function addOwnTorrent(
     lazyInfo(added, given.info, torrent)
   }
   return added
+}
+
+/**
+ * webtorrent makes an object (an EventEmitter with a dozen fields and two Sets) for every file of a
+ * torrent, and walks them in places; for a tree of 20,000 files that was tens of MiB of an agent's
+ * heap. It needs files only to hand them to the store and for its own file API, which agents never
+ * use. So it sees the payload as one file, and the store (payload-store.ts) gets the real list as
+ * `payloadFiles`. The info dict, and so the info hash and what peers exchange, are unchanged.
+ */
+function asOneFile(parsed: ParsedTorrent): ParsedTorrent {
+  return { ...parsed, files: [{ path: parsed.name, name: parsed.name, length: parsed.length, offset: 0 }] }
 }
 
 /**

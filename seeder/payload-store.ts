@@ -11,7 +11,10 @@ type Callback<T = void> = (err: Error | null, value?: T) => void
 export interface PayloadStoreOptions {
   /** The directory the torrent's paths are relative to. */
   path: string
+  /** The torrent's files as webtorrent passes them: one file spanning the payload (add-own-torrent.ts). */
   files: readonly StoredFile[]
+  /** The payload's real files, which the store reads and writes. */
+  payloadFiles?: readonly StoredFile[]
   length: number
   /** The source opens its files read-only: seeding must never be able to change them. */
   readOnly?: boolean
@@ -63,7 +66,11 @@ export class PayloadStore {
 
   constructor(chunkLength: number, opts: PayloadStoreOptions) {
     this.chunkLength = chunkLength
-    this.files = opts.files.map((f) => ({ path: f.path, length: f.length, offset: f.offset }))
+    this.files = (opts.payloadFiles ?? opts.files).map((f) => ({
+      path: f.path,
+      length: f.length,
+      offset: f.offset,
+    }))
     this.readOnly = opts.readOnly === true
     this.maxOpenFiles = opts.maxOpenFiles ?? openFileBudget()
     this.backlog = opts.backlog
