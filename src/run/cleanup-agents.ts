@@ -21,7 +21,8 @@ export interface AgentProcess {
   ours: boolean
 }
 
-// What start-agent.ts runs: `node <tmp>/fanout-agent.XXXXXXXX/agent.mjs`, mktemp's 8 random letters.
+// What start-agent.ts runs: `node [options] <tmp>/fanout-agent.XXXXXXXX/agent.mjs`, mktemp's 8 random
+// letters.
 const AGENT_ARG = /^(\/.*\/fanout-agent\.[A-Za-z0-9]{8})\/agent\.mjs$/
 const AGENT_DIR = /\/fanout-agent\.[A-Za-z0-9]{8}$/
 
@@ -60,8 +61,10 @@ export function parseAgentList(text: string): AgentProcess[] {
   const agents: AgentProcess[] = []
   for (const line of text.split('\n')) {
     const [pid = '', same, ...argv] = line.split('\t').filter((word, i) => i < 2 || word !== '')
-    // Exactly what start-agent.ts runs, `node <dir>/agent.mjs …`: someone's `less` of the file is not an agent.
-    const dir = AGENT_ARG.exec(argv[1] ?? '')?.[1]
+    // Exactly what start-agent.ts runs, `node [--options] <dir>/agent.mjs …`: someone's `less` of the
+    // file is not an agent.
+    const script = argv.slice(1).find((word) => !word.startsWith('-'))
+    const dir = AGENT_ARG.exec(script ?? '')?.[1]
     if (!/^\d+$/.test(pid) || dir === undefined || !/^(?:.*\/)?node[^/]*$/.test(argv[0] ?? '')) continue
     agents.push({ pid: Number(pid), cmdline: argv.join(' '), dir, ours: same === '1' })
   }

@@ -13,6 +13,15 @@ const RECEIVE_BUNDLE =
 const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/
 
 /**
+ * Node options for every agent. Under an agent's allocation rate V8 grows its young generation to
+ * two 16 MiB semi-spaces and keeps them committed: a third of the heap of a target fetching a
+ * 20,000-file tree. 4 MiB semi-spaces cut such a target's peak RSS by 15-20 MiB at no measurable
+ * CPU (local runs, a file and the tree, alternating); 2 MiB cut more but cost 6% more CPU.
+ * cleanup-agents.ts recognises an agent with or without options before its script.
+ */
+export const AGENT_NODE_OPTIONS = ['--max-semi-space-size=4']
+
+/**
  * Starts one agent on a host. Remote hosts get the bundle in a private temp directory that the agent
  * deletes when it exits (and cleanup deletes again, in case it could not); the local host runs the
  * bundle where it was built. Waits for the agent's hello, so a host whose node cannot run the
@@ -26,7 +35,9 @@ export async function startAgent(
   const { log, agentIdleTimeoutMs, firewallName } = opts
   // Hosts are cleaned up in parallel, each in its own reverse order.
   const cleanup = opts.cleanup.child(`agent on ${exec.host}`)
-  const agent = local ? [process.execPath, agentBundlePath()] : await shipAgent(exec, cleanup)
+  const agent = local
+    ? [process.execPath, ...AGENT_NODE_OPTIONS, agentBundlePath()]
+    : await shipAgent(exec, cleanup)
   if (firewallName !== undefined) {
     // The agent closes its holes itself; this is for an agent that died before it could.
     cleanup.defer(`close firewall holes on ${exec.host}`, async () => {
@@ -53,5 +64,5 @@ async function shipAgent(exec: Executor, cleanup: CleanupStack): Promise<string[
   cleanup.defer(`remove agent files on ${exec.host}`, async () => {
     await exec.run(['rm', '-rf', '--', dir])
   })
-  return ['node', `${dir}/agent.mjs`, '--remove-own-dir']
+  return ['node', ...AGENT_NODE_OPTIONS, `${dir}/agent.mjs`, '--remove-own-dir']
 }

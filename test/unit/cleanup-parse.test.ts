@@ -58,6 +58,7 @@ describe('parseAgentList', () => {
       [
         '1234\t1\tnode\t/tmp/fanout-agent.AbCd1234/agent.mjs\t--remove-own-dir\t',
         '99\t0\t/usr/bin/node\t/var/tmp/x y/fanout-agent.ZZZZZZZZ/agent.mjs\t',
+        '77\t1\tnode\t--max-semi-space-size=4\t/tmp/fanout-agent.Opts1234/agent.mjs\t--remove-own-dir\t',
       ].join('\n'),
       [
         {
@@ -71,6 +72,12 @@ describe('parseAgentList', () => {
           ours: false,
           dir: '/var/tmp/x y/fanout-agent.ZZZZZZZZ',
           cmdline: '/usr/bin/node /var/tmp/x y/fanout-agent.ZZZZZZZZ/agent.mjs',
+        },
+        {
+          pid: 77,
+          ours: true,
+          dir: '/tmp/fanout-agent.Opts1234',
+          cmdline: 'node --max-semi-space-size=4 /tmp/fanout-agent.Opts1234/agent.mjs --remove-own-dir',
         },
       ],
     ],
