@@ -15,7 +15,8 @@ export function checkDoneByCount(torrent: Torrent, pieceCount: number): void {
   const held = new Uint8Array(pieceCount)
   let count = 0
   torrent.on('verified', (piece: number) => {
-    if (held[piece] !== 0 || piece >= pieceCount) return
+    // Out of range reads undefined: ignored like a piece counted already.
+    if (held[piece] !== 0) return
     held[piece] = 1
     count++
   })

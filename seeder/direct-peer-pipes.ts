@@ -36,8 +36,8 @@ export function pipeDirectly(peer: PeerPipesInternals): void {
   const written = () => {}
   const router = new PieceMessageRouter({
     forward: (bytes) => wire._write(bytes, written),
-    atMessageBoundary: () =>
-      wire._parser === wire._onMessageLength && wire._parserSize === 4 && wire._bufferSize === 0,
+    // The wire only ever waits for a message's 4-byte length with _onMessageLength.
+    atMessageBoundary: () => wire._parser === wire._onMessageLength && wire._bufferSize === 0,
     sinkFor: (index, begin, length) =>
       peer.swarm === null ? null : blockSink(peer.swarm, wire, index, begin, length),
     deliver: (index, begin, block) => wire._onPiece(index, begin, block),

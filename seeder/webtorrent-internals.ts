@@ -79,7 +79,6 @@ export interface WirePipesInternals extends WireRequestsInternals {
   _write(chunk: Uint8Array, cb: () => void): void
   /** What its parser waits for next: between messages it wants a 4-byte length, nothing buffered. */
   _parser: unknown
-  _parserSize: number
   _bufferSize: number
   _onMessageLength: unknown
   _onPiece(index: number, begin: number, block: Uint8Array): void

@@ -19,7 +19,7 @@ const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/
  * CPU (local runs, a file and the tree, alternating); 2 MiB cut more but cost 6% more CPU.
  * cleanup-agents.ts recognises an agent with or without options before its script.
  */
-export const AGENT_NODE_OPTIONS = ['--max-semi-space-size=4']
+const AGENT_NODE_OPTIONS = ['--max-semi-space-size=4']
 
 /**
  * Starts one agent on a host. Remote hosts get the bundle in a private temp directory that the agent
