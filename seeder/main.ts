@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { runAgent } from './agent.js'
+import { allHolesClosed } from './firewall-holes.js'
 import { createReporter } from './report.js'
 
 // The agent is shipped to a private temp directory and removes it when it ends, so that even an
@@ -16,6 +17,16 @@ const log = pino(
 )
 const report = createReporter(process.stdout)
 
+async function removeDir(dir: string): Promise<boolean> {
+  try {
+    await rm(dir, { recursive: true, force: true })
+    return true
+  } catch (err) {
+    log.warn({ err, dir }, 'could not remove the agent files')
+    return false
+  }
+}
+
 // A closed stdout means nobody is listening any more: stop instead of crashing on EPIPE.
 process.stdout.on('error', () => process.stdin.destroy())
 report({ type: 'hello', pid: process.pid, node: process.version })
@@ -25,7 +36,8 @@ try {
   log.error({ err }, 'agent failed')
   process.exitCode = 1
 } finally {
-  if (removeOwnDir) await rm(dirname(fileURLToPath(import.meta.url)), { recursive: true, force: true })
+  const filesRemoved = !removeOwnDir || (await removeDir(dirname(fileURLToPath(import.meta.url))))
+  if (filesRemoved && allHolesClosed()) report({ type: 'cleanedUp' })
 }
 // webtorrent can keep sockets half-closed for a while; the work is done, so do not wait for them.
 process.exit()

@@ -151,6 +151,11 @@ export type AgentReport =
   | { type: 'error'; code: FanoutCode; message: string }
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
   | { type: 'usage'; cpuSeconds: number; maxRssBytes: number; served?: ServedCounts }
+  /**
+   * The agent's last word before it exits: every firewall hole it opened is closed and its own files
+   * are removed, so the orchestrator need not do either again. An agent that dies sends nothing.
+   */
+  | { type: 'cleanedUp' }
 
 export function encodeMessage(message: AgentCommand | AgentReport): string {
   return `${JSON.stringify(message)}\n`

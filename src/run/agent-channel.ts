@@ -19,6 +19,7 @@ const PING_EVERY_MS = 5_000
 export class AgentChannel extends EventEmitter<{ report: [AgentReport] }> {
   private stderr = ''
   private exit: { exitCode: number | null; signal: string | null } | undefined
+  private saidCleanedUp = false
 
   constructor(
     readonly host: string,
@@ -38,6 +39,11 @@ export class AgentChannel extends EventEmitter<{ report: [AgentReport] }> {
       this.exit = exit
       this.emit('report', { type: 'error', code: 'AGENT_FAILED', message: this.exitMessage() })
     })
+  }
+
+  /** The agent reported that it closed its firewall holes and removed its own files. */
+  get cleanedUp(): boolean {
+    return this.saidCleanedUp
   }
 
   send(command: AgentCommand): void {
@@ -92,6 +98,7 @@ export class AgentChannel extends EventEmitter<{ report: [AgentReport] }> {
       this.log.warn({ host: this.host, line: line.slice(0, 200) }, 'agent printed a non-protocol line')
       return
     }
+    if (report.type === 'cleanedUp') this.saidCleanedUp = true
     this.emit('report', report)
   }
 

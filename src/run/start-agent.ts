@@ -35,23 +35,34 @@ export async function startAgent(
   const { log, agentIdleTimeoutMs, firewallName } = opts
   // Hosts are cleaned up in parallel, each in its own reverse order.
   const cleanup = opts.cleanup.child(`agent on ${exec.host}`)
+  // The agent closes its holes and removes its files itself; these steps are for an agent that died
+  // before it could, and are skipped once it has said so (each is an SSH round trip or more).
+  let channel: AgentChannel | undefined
+  const unlessAgentDidIt = (undo: () => Promise<unknown>) => async () => {
+    if (channel?.cleanedUp) return
+    await undo()
+  }
   const agent = local
     ? [process.execPath, ...AGENT_NODE_OPTIONS, agentBundlePath()]
-    : await shipAgent(exec, cleanup)
+    : await shipAgent(exec, cleanup, unlessAgentDidIt)
   if (firewallName !== undefined) {
-    // The agent closes its holes itself; this is for an agent that died before it could.
-    cleanup.defer(`close firewall holes on ${exec.host}`, async () => {
-      await closeHoles((argv, o) => exec.run(argv, o ?? {}), firewallName)
-    })
+    cleanup.defer(
+      `close firewall holes on ${exec.host}`,
+      unlessAgentDidIt(() => closeHoles((argv, o) => exec.run(argv, o ?? {}), firewallName)),
+    )
   }
   const child = exec.spawn([...agent, '--idle-timeout-ms', String(agentIdleTimeoutMs)])
-  const channel = new AgentChannel(exec.host, child, log)
+  channel = new AgentChannel(exec.host, child, log)
   cleanup.defer(`stop agent on ${exec.host}`, () => channel.close())
   await channel.next('hello')
   return channel
 }
 
-async function shipAgent(exec: Executor, cleanup: CleanupStack): Promise<string[]> {
+async function shipAgent(
+  exec: Executor,
+  cleanup: CleanupStack,
+  unlessAgentDidIt: (undo: () => Promise<unknown>) => () => Promise<void>,
+): Promise<string[]> {
   const result = await exec.run(['sh', '-c', RECEIVE_BUNDLE], { input: await readAgentBundle() })
   const dir = result.stdout.trim()
   if (result.exitCode !== 0 || !SHIPPED_DIR.test(dir)) {
@@ -61,8 +72,11 @@ async function shipAgent(exec: Executor, cleanup: CleanupStack): Promise<string[
       stderr: stderrTail(result.stderr),
     })
   }
-  cleanup.defer(`remove agent files on ${exec.host}`, async () => {
-    await exec.run(['rm', '-rf', '--', dir])
-  })
+  cleanup.defer(
+    `remove agent files on ${exec.host}`,
+    unlessAgentDidIt(async () => {
+      await exec.run(['rm', '-rf', '--', dir])
+    }),
+  )
   return ['node', ...AGENT_NODE_OPTIONS, `${dir}/agent.mjs`, '--remove-own-dir']
 }
