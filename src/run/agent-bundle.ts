@@ -21,7 +21,14 @@ export function agentBundlePath(): string {
 
 let cached: Promise<Buffer> | undefined
 
-export function readAgentBundle(): Promise<Buffer> {
-  cached ??= readFile(agentBundlePath())
+/** The bundle gzipped (dist/agent.mjs.gz, made by the build next to it), as it is shipped. */
+export function readShippedAgent(): Promise<Buffer> {
+  cached ??= readFile(`${agentBundlePath()}.gz`).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+    throw new FanoutError(
+      'AGENT_FAILED',
+      'the agent bundle dist/agent.mjs.gz is missing: run `npm run build`',
+    )
+  })
   return cached
 }

@@ -1,16 +1,21 @@
+import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { FanoutError, stderrTail } from '../errors.js'
 import type { Executor } from '../exec/executor.js'
 import { closeHoles } from '../firewall/firewall.js'
-import { agentBundlePath, readAgentBundle } from './agent-bundle.js'
+import { agentBundlePath, readShippedAgent } from './agent-bundle.js'
 import { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
 
-// Writes stdin to a new private directory and prints the directory. umask 077 makes both the
-// directory and the file unreadable to other users before a single byte lands in them.
-const RECEIVE_BUNDLE =
-  'umask 077 && d=$(mktemp -d "${TMPDIR:-/tmp}/fanout-agent.XXXXXXXX") && cat > "$d/agent.mjs" && printf %s "$d"'
-const SHIPPED_DIR = /^\/[^\0]*\/fanout-agent\.[A-Za-z0-9]{8}$/
+// One SSH command ships the agent and starts it: a second command cost an SSH round trip and a
+// shell per host (0.05 s on a LAN, several RTTs across a WAN). $1 is the directory's random suffix,
+// $2 the size of the gzipped bundle that comes first on stdin, $3 the idle timeout, the rest node's
+// options. head reads exactly $2 bytes, so the JSON commands behind them go to the agent. umask 077
+// makes the directory and the file unreadable to other users before a byte lands in them; mkdir
+// (not -p) fails on anything already there under that name, a planted symlink included.
+const SHIP_AND_START =
+  'umask 077 && d="${TMPDIR:-/tmp}/fanout-agent.$1" && mkdir -- "$d" && head -c "$2" | gzip -dc > "$d/agent.mjs" && idle=$3 && shift 3 && exec node "$@" "$d/agent.mjs" --remove-own-dir --idle-timeout-ms "$idle"'
+const REMOVE_SHIPPED = 'rm -rf -- "${TMPDIR:-/tmp}/fanout-agent.$1"'
+const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 /**
  * Node options for every agent. Under an agent's allocation rate V8 grows its young generation to
@@ -42,41 +47,47 @@ export async function startAgent(
     if (channel?.cleanedUp) return
     await undo()
   }
-  const agent = local
-    ? [process.execPath, ...AGENT_NODE_OPTIONS, agentBundlePath()]
-    : await shipAgent(exec, cleanup, unlessAgentDidIt)
   if (firewallName !== undefined) {
     cleanup.defer(
       `close firewall holes on ${exec.host}`,
       unlessAgentDidIt(() => closeHoles((argv, o) => exec.run(argv, o ?? {}), firewallName)),
     )
   }
-  const child = exec.spawn([...agent, '--idle-timeout-ms', String(agentIdleTimeoutMs)])
-  channel = new AgentChannel(exec.host, child, log)
+  const idle = String(agentIdleTimeoutMs)
+  if (local) {
+    channel = new AgentChannel(
+      exec.host,
+      exec.spawn([process.execPath, ...AGENT_NODE_OPTIONS, agentBundlePath(), '--idle-timeout-ms', idle]),
+      log,
+    )
+  } else {
+    const bundle = await readShippedAgent()
+    const suffix = randomSuffix()
+    cleanup.defer(
+      `remove agent files on ${exec.host}`,
+      unlessAgentDidIt(() => exec.run(['sh', '-c', REMOVE_SHIPPED, 'sh', suffix])),
+    )
+    const argv = [
+      'sh',
+      '-c',
+      SHIP_AND_START,
+      'sh',
+      suffix,
+      String(bundle.length),
+      idle,
+      ...AGENT_NODE_OPTIONS,
+    ]
+    const child = exec.spawn(argv)
+    // Nothing else is written before the agent's hello, so the bundle is all that head reads.
+    child.stdin.write(bundle)
+    channel = new AgentChannel(exec.host, child, log)
+  }
   cleanup.defer(`stop agent on ${exec.host}`, () => channel.close())
   await channel.next('hello')
   return channel
 }
 
-async function shipAgent(
-  exec: Executor,
-  cleanup: CleanupStack,
-  unlessAgentDidIt: (undo: () => Promise<unknown>) => () => Promise<void>,
-): Promise<string[]> {
-  const result = await exec.run(['sh', '-c', RECEIVE_BUNDLE], { input: await readAgentBundle() })
-  const dir = result.stdout.trim()
-  if (result.exitCode !== 0 || !SHIPPED_DIR.test(dir)) {
-    throw new FanoutError('REMOTE_COMMAND', `could not copy the agent to ${exec.host}`, {
-      host: exec.host,
-      exitCode: result.exitCode,
-      stderr: stderrTail(result.stderr),
-    })
-  }
-  cleanup.defer(
-    `remove agent files on ${exec.host}`,
-    unlessAgentDidIt(async () => {
-      await exec.run(['rm', '-rf', '--', dir])
-    }),
-  )
-  return ['node', ...AGENT_NODE_OPTIONS, `${dir}/agent.mjs`, '--remove-own-dir']
+/** Eight random letters and digits, as mktemp would pick: `fanout cleanup` finds such directories. */
+function randomSuffix(): string {
+  return Array.from(randomBytes(8), (byte) => SUFFIX_CHARS[byte % SUFFIX_CHARS.length]).join('')
 }

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pino from 'pino'
 import { describe, expect, test } from 'vitest'
 import type { Executor } from '../../src/exec/executor.js'
 import { LocalExecutor } from '../../src/exec/local.js'
+import { agentBundlePath } from '../../src/run/agent-bundle.js'
 import { CleanupStack } from '../../src/run/cleanup-stack.js'
 import { startAgent } from '../../src/run/start-agent.js'
 import { pollUntil } from '../helpers/poll-until.js'
@@ -35,12 +38,13 @@ async function shippedAgent() {
   const { exec, commands } = recordingExecutor()
   const cleanup = new CleanupStack(log)
   const channel = await startAgent(exec, false, { cleanup, log, agentIdleTimeoutMs: 30_000 })
-  const script = commands.at(-1)?.find((word) => word.endsWith('/agent.mjs'))
-  if (script === undefined) throw new Error(`no shipped agent among ${JSON.stringify(commands)}`)
-  return { channel, cleanup, commands, dir: script.slice(0, -'/agent.mjs'.length) }
+  // sh -c SCRIPT sh SUFFIX …: the directory is named by the suffix, under $TMPDIR.
+  const suffix = commands.at(-1)?.[4]
+  if (suffix === undefined) throw new Error(`no shipped agent among ${JSON.stringify(commands)}`)
+  return { channel, cleanup, commands, dir: join(process.env.TMPDIR ?? '/tmp', `fanout-agent.${suffix}`) }
 }
 
-const removals = (commands: string[][]) => commands.filter((argv) => argv[0] === 'rm')
+const removals = (commands: string[][]) => commands.filter((argv) => argv.join(' ').includes('rm -rf'))
 
 /**
  * An agent removes its own files and closes its own holes, and says so as it exits; the orchestrator
@@ -49,7 +53,11 @@ const removals = (commands: string[][]) => commands.filter((argv) => argv[0] ===
 describe('cleaning up after a shipped agent', () => {
   test('an agent that stops normally cleans up itself: no second removal', async () => {
     const { channel, cleanup, commands, dir } = await shippedAgent()
-    expect(existsSync(`${dir}/agent.mjs`)).toBe(true)
+    // Shipped unreadable to other users, and byte for byte the bundle that was built.
+    expect((await stat(dir)).mode & 0o777).toBe(0o700)
+    expect((await stat(`${dir}/agent.mjs`)).mode & 0o777).toBe(0o600)
+    const shipped = await readFile(`${dir}/agent.mjs`)
+    expect(shipped.equals(await readFile(agentBundlePath()))).toBe(true)
     expect(await cleanup.unwind()).toEqual([])
     expect(channel.cleanedUp).toBe(true)
     expect(existsSync(dir)).toBe(false)
@@ -63,7 +71,28 @@ describe('cleaning up after a shipped agent', () => {
     expect(await cleanup.unwind()).toEqual([])
     expect(channel.cleanedUp).toBe(false)
     expect(existsSync(dir)).toBe(false)
-    expect(removals(commands)).toEqual([['rm', '-rf', '--', dir]])
+    expect(removals(commands)).toHaveLength(1)
+  })
+})
+
+describe('shipping an agent', () => {
+  test('a host where it cannot be written fails with the shell’s reason', async () => {
+    const { exec } = recordingExecutor()
+    const cleanup = new CleanupStack(log)
+    const previous = process.env.TMPDIR
+    // The agent's directory goes under $TMPDIR, and mkdir does not make missing parents.
+    process.env.TMPDIR = join(tmpdir(), `fanout-no-such-dir-${process.pid}`)
+    try {
+      await expect(
+        startAgent(exec, false, { cleanup, log, agentIdleTimeoutMs: 30_000 }),
+      ).rejects.toMatchObject({
+        code: 'AGENT_FAILED',
+        message: expect.stringMatching(/exited with status 1: .*mkdir/),
+      })
+    } finally {
+      process.env.TMPDIR = previous
+      expect(await cleanup.unwind()).toEqual([])
+    }
   })
 })
 
