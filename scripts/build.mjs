@@ -43,6 +43,17 @@ const secureNet = {
   },
 }
 
+// The agent's only fetch is an announce to its own tracker over plain HTTP; seeder/http-fetch.ts
+// does it with node:http instead of loading undici and bundling node-fetch (why: in that file).
+const httpFetch = {
+  name: 'http-fetch',
+  setup(build) {
+    build.onResolve({ filter: /^cross-fetch-ponyfill$/ }, () => ({
+      path: join(root, 'seeder/http-fetch.ts'),
+    }))
+  },
+}
+
 // Small fixes to dependencies, applied to their text as the bundle is built. Each must find its
 // text exactly: a changed upstream file fails the build instead of silently losing the fix.
 const patches = [
@@ -117,7 +128,7 @@ await esbuild.build({
   banner: {
     js: "import { createRequire as __fanoutRequire } from 'node:module'; const require = __fanoutRequire(import.meta.url);",
   },
-  plugins: [noUtp, secureNet, patchDependencies],
+  plugins: [noUtp, secureNet, httpFetch, patchDependencies],
   logLevel: 'warning',
 })
 
