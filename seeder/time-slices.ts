@@ -11,12 +11,12 @@ const SLICE_MS = 20
  * control back to the event loop once the current slice has run for SLICE_MS, and otherwise
  * returns nothing to wait for.
  */
-export function timeSlices(): () => Promise<void> | undefined {
-  let sliceEnd = performance.now() + SLICE_MS
+export function timeSlices(sliceMs = SLICE_MS): () => Promise<void> | undefined {
+  let sliceEnd = performance.now() + sliceMs
   return () => {
     if (performance.now() < sliceEnd) return undefined
     return yieldToEventLoop().then(() => {
-      sliceEnd = performance.now() + SLICE_MS
+      sliceEnd = performance.now() + sliceMs
     })
   }
 }
