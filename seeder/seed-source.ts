@@ -2,9 +2,10 @@ import { once } from 'node:events'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
+import { HashBatches } from '../src/core/hash-batches.js'
 import { choosePieceLength } from '../src/core/piece-length.js'
 import { ServedBlocks, type ServedCounts } from '../src/core/served-blocks.js'
-import type { AgentCommand } from '../src/protocol/messages.js'
+import type { AgentCommand, PieceHashes } from '../src/protocol/messages.js'
 import { startTracker } from '../tracker/server.js'
 import { addOwnTorrent } from './add-own-torrent.js'
 import { BLOCK_LENGTH } from './block-length.js'
@@ -160,27 +161,19 @@ async function hashWhileSeeding(
   const reportHashing = throttled((hashedBytes: number) =>
     report({ type: 'hashing', hashedBytes, totalBytes }),
   )
-  let batch: Buffer[] = []
-  let first = 0
-  let sentAt = 0
-  const send = () => {
-    if (batch.length === 0) return
-    report({ type: 'pieceHashes', first, digests: Buffer.concat(batch).toString('base64') })
-    first += batch.length
-    batch = []
-    sentAt = Date.now()
+  const batches = new HashBatches(HASH_BATCH_MS)
+  const send = (hashes: PieceHashes | undefined) => {
+    if (hashes !== undefined) report({ type: 'pieceHashes', ...hashes })
   }
   await hashPieces(files, pieceLength, {
     onProgress: reportHashing,
     onPiece: (index, digest) => {
       seedHashedPiece(torrent, index, digest)
-      batch.push(digest)
-      // The first batch goes at once: every target is waiting for it.
-      if (Date.now() - sentAt >= HASH_BATCH_MS) send()
+      send(batches.add(digest, Date.now()))
     },
     signal,
   })
-  send()
+  send(batches.flush(Date.now()))
   report({ type: 'hashing', hashedBytes: totalBytes, totalBytes })
 }
 
