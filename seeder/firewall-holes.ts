@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import type { Logger } from 'pino'
 import type WebTorrent from 'webtorrent'
-import { closeHoles, openHoles } from '../src/firewall/firewall.js'
+import { closeOpenedHoles, openHoles } from '../src/firewall/firewall.js'
 import { localRunner } from '../src/firewall/local-run.js'
 import type { FirewallPlan } from '../src/protocol/messages.js'
 import type { Report } from './report.js'
@@ -47,7 +47,7 @@ export async function openFirewall(
   let closed = false
   return async () => {
     if (closed) return
-    await closeHoles(run, holes.name)
+    await closeOpenedHoles(run, holes)
     closed = true
     holesOpen--
     log.info({ name: holes.name }, 'firewall holes closed')

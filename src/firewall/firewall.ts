@@ -44,13 +44,6 @@ export interface OpenedHoles {
   name: string
 }
 
-/** Probes for nft, then iptables, by running their `--version`. */
-export async function detectFirewall(run: RunCommand): Promise<FirewallKind> {
-  if (await installed(run, 'nft')) return 'nft'
-  if (await installed(run, 'iptables')) return 'iptables'
-  return 'none'
-}
-
 /**
  * Opens the transfer's holes: its ports, from its participants only (see `nftOpenScript` and
  * `iptablesOpenCommands`). Re-opening the same transfer replaces what it had opened. A host with
@@ -61,21 +54,35 @@ export async function detectFirewall(run: RunCommand): Promise<FirewallKind> {
  */
 export async function openHoles(run: RunCommand, spec: HoleSpec): Promise<OpenedHoles> {
   const name = firewallName(spec.transferId)
-  const kind = await detectFirewall(run)
-  if (kind === 'nft') {
-    const ruleset = await readRuleset(run)
+  // The listing doubles as the probe for nft (one command fewer in front of every agent's start).
+  const listing = await run(LIST_RULESET)
+  if (listing.exitCode !== COMMAND_NOT_FOUND) {
+    const ruleset = parseNftRuleset(succeeded(LIST_RULESET, listing).stdout)
     const script =
       nftCloseScript(name, fanoutRules(ruleset, name)) + nftOpenScript(spec, blockingInputChains(ruleset))
     await mustSucceed(run, ['nft', '-f', '-'], script)
-  } else if (kind === 'iptables') {
-    try {
-      for (const argv of iptablesOpenCommands(spec)) await mustSucceed(run, argv)
-    } catch (err) {
-      await removeHoles(run, name).catch(() => [])
-      throw err
-    }
+    return { kind: 'nft', name }
   }
-  return { kind, name }
+  if (!(await installed(run, 'iptables'))) return { kind: 'none', name }
+  try {
+    for (const argv of iptablesOpenCommands(spec)) await mustSucceed(run, argv)
+  } catch (err) {
+    await removeHoles(run, name).catch(() => [])
+    throw err
+  }
+  return { kind: 'iptables', name }
+}
+
+/**
+ * Closes what {@link openHoles} opened, with the tool that opened it: two commands for nft where
+ * {@link closeHoles}, which must look for every tool, needs five.
+ *
+ * @throws FanoutError('FIREWALL') when something is there but cannot be removed.
+ */
+export async function closeOpenedHoles(run: RunCommand, holes: OpenedHoles): Promise<void> {
+  if (holes.kind === 'nft') await removeNft(run, holes.name)
+  if (holes.kind === 'iptables')
+    for (const tool of ['iptables', 'ip6tables'] as const) await removeChain(run, tool, holes.name)
 }
 
 /**
@@ -133,8 +140,12 @@ async function removeChain(run: RunCommand, tool: IptablesTool, name: string): P
   return [`${tool} chain ${chain}`]
 }
 
+const LIST_RULESET = ['nft', '-j', 'list', 'ruleset']
+/** What RunCommand gives for a command that is not installed, as sh does. */
+const COMMAND_NOT_FOUND = 127
+
 async function readRuleset(run: RunCommand): Promise<NftRuleset> {
-  return parseNftRuleset((await mustSucceed(run, ['nft', '-j', 'list', 'ruleset'])).stdout)
+  return parseNftRuleset((await mustSucceed(run, LIST_RULESET)).stdout)
 }
 
 async function installed(run: RunCommand, tool: string): Promise<boolean> {
@@ -142,7 +153,10 @@ async function installed(run: RunCommand, tool: string): Promise<boolean> {
 }
 
 async function mustSucceed(run: RunCommand, argv: readonly string[], input?: string): Promise<CommandResult> {
-  const result = await run(argv, input === undefined ? {} : { input })
+  return succeeded(argv, await run(argv, input === undefined ? {} : { input }), input)
+}
+
+function succeeded(argv: readonly string[], result: CommandResult, input?: string): CommandResult {
   if (result.exitCode === 0) return result
   const tail = stderrTail(result.stderr, 200).replaceAll('\n', ' ')
   throw new FanoutError(

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
-import { closeHoles, listLeftovers, openHoles, type RunCommand } from '../../src/firewall/firewall.js'
+import {
+  closeHoles,
+  closeOpenedHoles,
+  listLeftovers,
+  openHoles,
+  type RunCommand,
+} from '../../src/firewall/firewall.js'
 import { firewallName, type HoleSpec } from '../../src/firewall/ruleset.js'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
@@ -108,7 +114,7 @@ describe.skipIf(reason !== undefined)(`firewall holes${reason ? ` (skipped: ${re
     expect(await reach('h1', '127.0.0.1')).toBe('ok')
     expect(await listLeftovers(runOn('h1'))).toEqual([opened.name])
 
-    expect(await closeHoles(runOn('h1'), opened.name)).toBe(true)
+    await closeOpenedHoles(runOn('h1'), opened)
     expect(await ruleset()).toBe(before)
     expect(await reach('h3')).toBe('ok')
     expect(await closeHoles(runOn('h1'), opened.name)).toBe(false)
@@ -130,7 +136,8 @@ describe.skipIf(reason !== undefined)(`firewall holes${reason ? ` (skipped: ${re
     const before = await ruleset()
     expect(await reach('h2')).toBe('timeout')
 
-    const { name } = await openHoles(runOn('h1'), spec)
+    const opened = await openHoles(runOn('h1'), spec)
+    const { name } = opened
     expect(await ruleset()).toContain(`accept comment "${name}"`)
     expect(await reach('h2')).toBe('ok')
     expect(await reach('h3')).toBe('timeout')
@@ -139,7 +146,7 @@ describe.skipIf(reason !== undefined)(`firewall holes${reason ? ` (skipped: ${re
     await openHoles(runOn('h1'), spec)
     expect((await ruleset()).split(`comment "${name}"`)).toHaveLength(2)
 
-    expect(await closeHoles(runOn('h1'), name)).toBe(true)
+    await closeOpenedHoles(runOn('h1'), opened)
     expect(await ruleset()).toBe(before)
     expect(await reach('h2')).toBe('timeout')
   })
@@ -176,7 +183,7 @@ describe.skipIf(reason !== undefined)(`firewall holes${reason ? ` (skipped: ${re
     expect(await reach('h1', '127.0.0.1')).toBe('ok')
     expect(await listLeftovers(run)).toEqual([opened.name])
 
-    expect(await closeHoles(run, opened.name)).toBe(true)
+    await closeOpenedHoles(run, opened)
     expect(await ruleset()).toBe(before)
     expect(await reach('h2')).toBe('timeout')
     expect(await closeHoles(run, opened.name)).toBe(false)
@@ -185,7 +192,9 @@ describe.skipIf(reason !== undefined)(`firewall holes${reason ? ` (skipped: ${re
 
   test('a host with neither tool has nothing to open', async () => {
     const run: RunCommand = async () => ({ exitCode: 127, stdout: '', stderr: 'not found\n' })
-    expect(await openHoles(run, spec)).toEqual({ kind: 'none', name: firewallName(spec.transferId) })
+    const opened = await openHoles(run, spec)
+    expect(opened).toEqual({ kind: 'none', name: firewallName(spec.transferId) })
+    await closeOpenedHoles(run, opened)
     expect(await closeHoles(run, firewallName(spec.transferId))).toBe(false)
   })
 
