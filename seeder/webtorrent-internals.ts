@@ -50,7 +50,8 @@ export interface TorrentInternals {
   _checkDone(): boolean
   done: boolean
   files: { done: boolean }[]
-  discovery: { complete(): void }
+  /** null once the torrent is destroyed. */
+  discovery: { complete(): void; tracker?: { stop(): void } | null } | null
   /** Moves each piece selection past the pieces now held. */
   _gcSelections(): void
   emit(event: 'done'): boolean
