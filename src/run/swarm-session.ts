@@ -43,7 +43,7 @@ export interface SessionDeps {
  * round-trip time to the source if the sites must be inferred, then downloads (and uploads to the
  * others) once its site and placement are known; each target that holds every verified piece is
  * finalized once the whole swarm has settled, so no target stops sharing while another still needs
- * its pieces. The decided sites go to `state.sites`. Per-target failures are recorded in `state`;
+ * its pieces, and the source stops then too. The decided sites go to `state.sites`. Per-target failures are recorded in `state`;
  * only a source failure ends everyone's transfer.
  */
 export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
@@ -78,6 +78,10 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
     ),
   )
   state.setPhase('finalizing')
+  // Every target holds every piece or has failed: nobody needs the source any more, and its
+  // teardown (leaving the swarm, its tracker, its firewall holes) overlaps the targets' finalize
+  // instead of following it.
+  const sourceStopped = source.channel.close()
   await Promise.all(
     completed.map(async (channel, index) => {
       if (channel === undefined) return
@@ -90,6 +94,7 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
       }
     }),
   )
+  await sourceStopped
 }
 
 type AgentDeps = SessionDeps & { firewallPlan: FirewallPlan | null }
