@@ -39,6 +39,12 @@ export interface PayloadStoreOptions {
 const SYNC_IO_MAX = 64 * 1024
 
 const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT
+/**
+ * A target restores each file's times once it holds every piece, while it still serves the others
+ * (fetch-target.ts); a read after that must not move the access time it restored. Linux lets the
+ * file's owner or root ask for that; anyone else gets EPERM and an ordinary open.
+ */
+const NO_ATIME = constants.O_NOATIME ?? 0
 
 // The callback API with plain descriptors: a FileHandle would close itself when collected.
 const openAsync = promisify(open)
@@ -200,13 +206,13 @@ export class PayloadStore {
    */
   private async openFile(absPath: string, create: boolean): Promise<number> {
     if (this.readOnly) return openSync(absPath, 'r')
-    if (!create) return openSync(absPath, 'r+')
+    if (!create) return openWithoutAtime(absPath, constants.O_RDWR)
     const dir = dirname(absPath)
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true, mode: 0o700 })
       this.madeDirs.add(dir)
     }
-    return openAsync(absPath, CREATE_FLAGS, 0o600)
+    return openAsync(absPath, CREATE_FLAGS | NO_ATIME, 0o600)
   }
 
   /** Closes the least recently used idle files; a file with I/O in flight is never closed under it. */
@@ -218,6 +224,15 @@ export class PayloadStore {
       this.handles.delete(index)
       closeWhenOpen(entry)
     }
+  }
+}
+
+function openWithoutAtime(absPath: string, flags: number): number {
+  try {
+    return openSync(absPath, flags | NO_ATIME)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM' || NO_ATIME === 0) throw err
+    return openSync(absPath, flags)
   }
 }
 

@@ -1,4 +1,4 @@
-import { access, mkdir, readdir, readFile } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { StoredFile } from '../../seeder/locate-span.js'
@@ -211,6 +211,21 @@ describe('PayloadStore', () => {
     expect(backlog.bytes).toBe(4)
     await expect(failed).rejects.toThrow()
     expect(backlog.bytes).toBe(0)
+  })
+
+  test('reads by a target keep the access time that was restored after the write', async () => {
+    // A target restores its copy's times while it still serves other targets (fetch-target.ts).
+    const data = pattern(64, 3)
+    for (const reopen of [false, true]) {
+      const { dir, store } = await openStore([['p/a', 64]], 16, false, reopen ? 0 : undefined)
+      for (let i = 0; i < 4; i++) await put(store, i, data.subarray(i * 16, (i + 1) * 16))
+      // Older than a day and older than the mtime: relatime would move it on the next read.
+      const atime = new Date(Date.now() - 3 * 86_400_000)
+      await utimes(join(dir, 'p/a'), atime, new Date(Date.now() - 2 * 86_400_000))
+      expect(await get(store, 2)).toEqual(data.subarray(32, 48))
+      expect((await stat(join(dir, 'p/a'))).atimeMs, reopen ? 'reopened' : 'open').toBe(atime.getTime())
+      await close(store)
+    }
   })
 
   test('a read-only store refuses put and creates nothing', async () => {
