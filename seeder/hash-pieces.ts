@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, readSync } from 'node:fs'
+import { openWithoutAtime } from './open-without-atime.js'
 import type { PayloadFile } from './scan-tree.js'
 import { timeSlices } from './time-slices.js'
 
@@ -64,7 +65,7 @@ export async function hashPieces(
   const breathe = timeSlices(HASH_SLICE_MS)
   for (const file of files) {
     signal?.throwIfAborted()
-    const fd = openSync(file.absPath, 'r')
+    const fd = openWithoutAtime(file.absPath, constants.O_RDONLY)
     try {
       let readFromFile = 0
       for (;;) {

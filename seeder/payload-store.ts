@@ -1,9 +1,10 @@
-import { closeSync, constants, open, openSync, read, readSync, write, writeSync } from 'node:fs'
+import { closeSync, constants, open, read, readSync, write, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { type FileSpan, locateSpan, type StoredFile } from './locate-span.js'
 import { openFileBudget } from './open-file-budget.js'
+import { NO_ATIME, openWithoutAtime, refusedNoAtime } from './open-without-atime.js'
 import type { WriteBacklog } from './write-backlog.js'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
@@ -39,12 +40,6 @@ export interface PayloadStoreOptions {
 const SYNC_IO_MAX = 64 * 1024
 
 const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT
-/**
- * A target restores each file's times once it holds every piece, while it still serves the others
- * (fetch-target.ts); a read after that must not move the access time it restored. Linux lets the
- * file's owner or root ask for that; anyone else gets EPERM and an ordinary open.
- */
-const NO_ATIME = constants.O_NOATIME ?? 0
 
 // The callback API with plain descriptors: a FileHandle would close itself when collected.
 const openAsync = promisify(open)
@@ -205,14 +200,17 @@ export class PayloadStore {
    * A failed open rejects, as the asynchronous ones do: callers cannot tell them apart.
    */
   private async openFile(absPath: string, create: boolean): Promise<number> {
-    if (this.readOnly) return openSync(absPath, 'r')
+    if (this.readOnly) return openWithoutAtime(absPath, constants.O_RDONLY)
     if (!create) return openWithoutAtime(absPath, constants.O_RDWR)
     const dir = dirname(absPath)
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true, mode: 0o700 })
       this.madeDirs.add(dir)
     }
-    return openAsync(absPath, CREATE_FLAGS | NO_ATIME, 0o600)
+    return openAsync(absPath, CREATE_FLAGS | NO_ATIME, 0o600).catch((err: unknown) => {
+      if (!refusedNoAtime(err)) throw err
+      return openAsync(absPath, CREATE_FLAGS, 0o600)
+    })
   }
 
   /** Closes the least recently used idle files; a file with I/O in flight is never closed under it. */
@@ -224,15 +222,6 @@ export class PayloadStore {
       this.handles.delete(index)
       closeWhenOpen(entry)
     }
-  }
-}
-
-function openWithoutAtime(absPath: string, flags: number): number {
-  try {
-    return openSync(absPath, flags | NO_ATIME)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM' || NO_ATIME === 0) throw err
-    return openSync(absPath, flags)
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFile, rename, utimes, writeFile } from 'node:fs/promises'
+import { readFile, rename, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { buildTorrent } from '../../seeder/build-torrent.js'
@@ -118,6 +118,16 @@ describe('hashPieces', () => {
     expect(error).toBeInstanceOf(SourceChangedError)
     expect((error as Error).message).toContain(files[1]?.absPath)
     expect((error as Error).message).toContain(`${1000 - delta} → 1000`)
+  })
+
+  test('hashing leaves the source files’ access times as they were', async () => {
+    const dir = await tmpDir()
+    const { files } = await writeFiles(dir, [3000, 10])
+    // Older than a day: relatime would move it on the next read.
+    const atime = new Date(Date.now() - 3 * 86_400_000)
+    for (const file of files) await utimes(file.absPath, atime, new Date(Date.now() - 2 * 86_400_000))
+    await hashPieces(files, 1024)
+    for (const file of files) expect((await stat(file.absPath)).atimeMs, file.absPath).toBeCloseTo(atime.getTime(), 0)
   })
 
   test('an aborted signal stops hashing', async () => {
