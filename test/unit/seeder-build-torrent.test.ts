@@ -127,7 +127,8 @@ describe('hashPieces', () => {
     const atime = new Date(Date.now() - 3 * 86_400_000)
     for (const file of files) await utimes(file.absPath, atime, new Date(Date.now() - 2 * 86_400_000))
     await hashPieces(files, 1024)
-    for (const file of files) expect((await stat(file.absPath)).atimeMs, file.absPath).toBeCloseTo(atime.getTime(), 0)
+    for (const file of files)
+      expect((await stat(file.absPath)).atimeMs, file.absPath).toBeCloseTo(atime.getTime(), 0)
   })
 
   test('an aborted signal stops hashing', async () => {

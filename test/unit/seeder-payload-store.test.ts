@@ -224,7 +224,10 @@ describe('PayloadStore', () => {
       await utimes(join(dir, 'p/a'), atime, new Date(Date.now() - 2 * 86_400_000))
       expect(await get(store, 2)).toEqual(data.subarray(32, 48))
       // utimes goes through float seconds: equal to well under a millisecond, not exactly.
-      expect((await stat(join(dir, 'p/a'))).atimeMs, reopen ? 'reopened' : 'open').toBeCloseTo(atime.getTime(), 0)
+      expect((await stat(join(dir, 'p/a'))).atimeMs, reopen ? 'reopened' : 'open').toBeCloseTo(
+        atime.getTime(),
+        0,
+      )
       await close(store)
     }
   })
