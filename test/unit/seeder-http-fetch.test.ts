@@ -13,7 +13,10 @@ beforeAll(async () => {
     seenAgents.push(req.headers['user-agent'])
     if (req.url?.startsWith('/announce')) res.end(Buffer.from('d8:intervali5ee'))
     else if (req.url === '/slow') setTimeout(() => res.end('late'), 5_000).unref()
-    else {
+    else if (req.url === '/cut') {
+      res.writeHead(200, { 'content-length': '100' })
+      res.write('d8:interval', () => res.destroy())
+    } else {
       res.statusCode = 404
       res.end('no')
     }
@@ -39,6 +42,12 @@ describe('the agent’s fetch (what bittorrent-tracker’s HTTP announce needs)'
     const res = await fetch(`${base}/missing`)
     expect(res.status).toBe(404)
     expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('no')
+  })
+
+  test('a connection cut mid-body rejects the body instead of leaving it pending', async () => {
+    const res = await fetch(`${base}/cut`)
+    expect(res.status).toBe(200)
+    await expect(res.arrayBuffer()).rejects.toThrow()
   })
 
   test('an abort rejects the request', async () => {
