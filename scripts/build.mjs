@@ -99,10 +99,10 @@ function joinedInPlace (blocks, length) {
   {
     file: /[/]bittorrent-tracker[/]lib[/]common-node\.js$/,
     edits: [
-      // Leaving a torrent waited up to a second for tracker requests still in flight (an interval
-      // announce, the 'completed' one). The tracker dies with the transfer's source, which stops
-      // while the targets finalize; a request it never answers held a target's finalize for that
-      // whole second (2 runs in 6 on the bed). Pending requests are now dropped at once.
+      // Leaving a torrent waited up to a second for tracker requests still in flight (its own
+      // 'stopped' announce, an interval one, the 'completed' one). The tracker dies with the
+      // source, which stops while the targets finalize; a request it never answers held a target's
+      // finalize for that whole second (2 runs in 6 on the bed). Pending requests are now dropped.
       { from: 'export const DESTROY_TIMEOUT = 1000', to: 'export const DESTROY_TIMEOUT = 0' },
     ],
   },

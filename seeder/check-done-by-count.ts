@@ -28,7 +28,7 @@ export function checkDoneByCount(torrent: Torrent, pieceCount: number): void {
       this.done = true
       for (const file of this.files) file.done = true
       this.emit('done')
-      if (!this.destroyed) this.discovery?.complete()
+      if (!this.destroyed) this.discovery.complete()
     }
     // Moves each selection past the pieces now held, as webtorrent's own check does.
     this._gcSelections()

@@ -45,5 +45,3 @@ export default function fetch(
     request.on('error', reject)
   })
 }
-
-export { fetch }

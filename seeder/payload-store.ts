@@ -1,10 +1,10 @@
-import { closeSync, constants, open, read, readSync, write, writeSync } from 'node:fs'
+import { closeSync, constants, read, readSync, write, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { type FileSpan, locateSpan, type StoredFile } from './locate-span.js'
 import { openFileBudget } from './open-file-budget.js'
-import { NO_ATIME, openWithoutAtime, refusedNoAtime } from './open-without-atime.js'
+import { openWithoutAtime, openWithoutAtimeAsync } from './open-without-atime.js'
 import type { WriteBacklog } from './write-backlog.js'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
@@ -42,7 +42,6 @@ const SYNC_IO_MAX = 64 * 1024
 const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT
 
 // The callback API with plain descriptors: a FileHandle would close itself when collected.
-const openAsync = promisify(open)
 const readAsync = promisify(read)
 const writeAsync = promisify(write)
 
@@ -207,10 +206,7 @@ export class PayloadStore {
       await mkdir(dir, { recursive: true, mode: 0o700 })
       this.madeDirs.add(dir)
     }
-    return openAsync(absPath, CREATE_FLAGS | NO_ATIME, 0o600).catch((err: unknown) => {
-      if (!refusedNoAtime(err)) throw err
-      return openAsync(absPath, CREATE_FLAGS, 0o600)
-    })
+    return openWithoutAtimeAsync(absPath, CREATE_FLAGS, 0o600)
   }
 
   /** Closes the least recently used idle files; a file with I/O in flight is never closed under it. */

@@ -3,7 +3,6 @@ import type { TransferCounters } from '../src/protocol/messages.js'
 import { atMost } from './deadline.js'
 import { installDirectPeerPipes } from './direct-peer-pipes.js'
 import { useSwarmKey } from './secure-net.js'
-import type { TorrentInternals } from './webtorrent-internals.js'
 
 /**
  * A webtorrent client that talks only to the peers our tracker names. Its defaults turn on DHT,
@@ -59,24 +58,12 @@ export function countersOf(torrent: Torrent): TransferCounters {
 const TEARDOWN_MS = 10_000
 
 export function destroyClient(client: WebTorrent): Promise<void> {
-  for (const torrent of (client as unknown as { torrents: Torrent[] }).torrents) leaveTrackerSilently(torrent)
   return atMost(TEARDOWN_MS, new Promise((resolve) => client.destroy(() => resolve())))
 }
 
 export function destroyTorrent(torrent: Torrent): Promise<void> {
-  leaveTrackerSilently(torrent)
   return atMost(
     TEARDOWN_MS,
     new Promise((resolve) => torrent.destroy({ destroyStore: false }, () => resolve())),
   )
-}
-
-/**
- * Skips the 'stopped' announce that leaving a torrent sends. The tracker lives only as long as this
- * transfer's source, so the announce tells it nothing; and leaving waits up to 1 s for its answer,
- * which never comes when the source has already gone behind a firewall that drops instead of refusing.
- */
-function leaveTrackerSilently(torrent: Torrent): void {
-  const tracker = (torrent as unknown as TorrentInternals).discovery?.tracker
-  if (tracker) tracker.stop = () => {}
 }

@@ -50,8 +50,7 @@ export interface TorrentInternals {
   _checkDone(): boolean
   done: boolean
   files: { done: boolean }[]
-  /** null once the torrent is destroyed. */
-  discovery: { complete(): void; tracker?: { stop(): void } | null } | null
+  discovery: { complete(): void }
   /** Moves each piece selection past the pieces now held. */
   _gcSelections(): void
   emit(event: 'done'): boolean

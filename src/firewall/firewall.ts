@@ -81,8 +81,7 @@ export async function openHoles(run: RunCommand, spec: HoleSpec): Promise<Opened
  */
 export async function closeOpenedHoles(run: RunCommand, holes: OpenedHoles): Promise<void> {
   if (holes.kind === 'nft') await removeNft(run, holes.name)
-  if (holes.kind === 'iptables')
-    for (const tool of ['iptables', 'ip6tables'] as const) await removeChain(run, tool, holes.name)
+  if (holes.kind === 'iptables') await removeChains(run, holes.name)
 }
 
 /**
@@ -99,8 +98,7 @@ export async function closeHoles(run: RunCommand, name: string): Promise<boolean
 export async function removeHoles(run: RunCommand, name: string): Promise<string[]> {
   if (!FIREWALL_NAME.test(name)) throw new FanoutError('FIREWALL', `firewall: ${name} is not a fanout name`)
   const removed = (await installed(run, 'nft')) ? await removeNft(run, name) : []
-  for (const tool of ['iptables', 'ip6tables'] as const) removed.push(...(await removeChain(run, tool, name)))
-  return removed
+  return [...removed, ...(await removeChains(run, name))]
 }
 
 /** Names (`fanout_<hex>`) of every fanout table, rule or chain on the host: what lost runs left. */
@@ -127,6 +125,13 @@ async function removeNft(run: RunCommand, name: string): Promise<string[]> {
     ...(table ? [`nft table inet ${name}`] : []),
     ...rules.map((r) => `nft rule ${r.family} ${r.table} ${r.chain} handle ${r.handle} (${name})`),
   ]
+}
+
+/** The transfer's chains in iptables and ip6tables, where there are any. */
+async function removeChains(run: RunCommand, name: string): Promise<string[]> {
+  const removed: string[] = []
+  for (const tool of ['iptables', 'ip6tables'] as const) removed.push(...(await removeChain(run, tool, name)))
+  return removed
 }
 
 async function removeChain(run: RunCommand, tool: IptablesTool, name: string): Promise<string[]> {

@@ -43,8 +43,8 @@ export interface SessionDeps {
  * round-trip time to the source if the sites must be inferred, then downloads (and uploads to the
  * others) once its site and placement are known; each target that holds every verified piece is
  * finalized once the whole swarm has settled, so no target stops sharing while another still needs
- * its pieces, and the source stops then too. The decided sites go to `state.sites`. Per-target failures are recorded in `state`;
- * only a source failure ends everyone's transfer.
+ * its pieces, and the source stops then too. The decided sites go to `state.sites`. Per-target
+ * failures are recorded in `state`; only a source failure ends everyone's transfer.
  */
 export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
   const { state } = deps
