@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the integration tests need: the virtual cluster in test/helpers/
-# (sshd, ip, tc, nsenter), nftables and iptables for the firewall code, tcpdump to look at the wire.
+# (sshd, ip, tc, nsenter), nftables and iptables for the firewall code, tcpdump to look at the wire,
+# ping and a C compiler for the two-site cluster tests (they measure the emulated WAN with ping and
+# build its delay relay, test/helpers/wan-delay.c).
 # Idempotent: apt-get runs only when a package is missing. Must run as root on Debian.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(openssh-server openssh-client iproute2 nftables iptables util-linux procps tcpdump)
+packages=(openssh-server openssh-client iproute2 nftables iptables util-linux procps tcpdump iputils-ping gcc libc6-dev)
 
 missing=()
 for p in "${packages[@]}"; do
