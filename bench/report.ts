@@ -100,7 +100,7 @@ function twoDcSection(result: TwoDcResults, params: SuiteParams, bound: number):
   return [
     `## Two data centres: ${wan.dc1Targets} targets with the source in dc1, ${wan.dc2Targets} in dc2`,
     '',
-    `WAN: ${wan.rateMbit} Mbit/s each way (tbf on the router's egress), ${wan.delayMs} ms each way (\`bench/wan-delay.c\`, an AF_PACKET relay in the router namespace; this kernel has no netem). Checked before the runs: ping RTT ${result.check.rttMs.toFixed(1)} ms; ${result.check.mbitDc1ToDc2.toFixed(0)} Mbit/s of Ethernet frames dc1 -> dc2 with 4 parallel TCP streams. Hosts: ${params.mbit} Mbit/s each, as above.`,
+    `WAN: ${wan.rateMbit} Mbit/s each way (tbf on the router's egress), ${wan.delayMs} ms each way (\`test/helpers/wan-delay.c\`, an AF_PACKET relay in the router namespace; this kernel has no netem). Checked before the runs: ping RTT ${result.check.rttMs.toFixed(1)} ms; ${result.check.mbitDc1ToDc2.toFixed(0)} Mbit/s of Ethernet frames dc1 -> dc2 with 4 parallel TCP streams. Hosts: ${params.mbit} Mbit/s each, as above.`,
     '',
     'fanout ran without `--topology`, so it inferred the sites from round-trip times to the source (part of its time). It decided:',
     '',

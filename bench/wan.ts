@@ -1,9 +1,5 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { HostSpec } from '../test/helpers/cluster.js'
-import { runOrThrow } from '../test/helpers/run-command.js'
 import { createTwoSiteCluster, type TwoSiteCluster } from '../test/helpers/two-site-cluster.js'
 import { type Counters, namespaceCounters } from './lib/net-counters.js'
 import { pipeCopy } from './lib/pipe-copy.js'
@@ -24,18 +20,6 @@ export interface WanBytes {
 export interface WanCheck {
   rttMs: number
   mbitDc1ToDc2: number
-}
-
-/**
- * Compiles bench/wan-delay.c (the relay that delays frames, since this kernel has no netem) into a
- * new temporary directory; the caller removes that directory (`dirname` of the result).
- */
-export async function buildRelay(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fanout-bench-relay-'))
-  const binary = join(dir, 'wan-delay')
-  const source = join(import.meta.dirname, 'wan-delay.c')
-  await runOrThrow(['gcc', '-O2', '-Wall', '-pthread', '-o', binary, source])
-  return binary
 }
 
 /** dc1 holds the source and `dc1Hosts` (names h0..), dc2 the rest; every host shaped to `hostMbit`. */

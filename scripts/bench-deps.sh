@@ -2,7 +2,7 @@
 # Installs the system packages the benchmark suite (bench/suite.ts) needs on top of the test ones
 # (scripts/ci-deps.sh): the baselines users run today (aria2c, tar | nc, pigz), GNU time for CPU and
 # peak RSS of those baselines, ping to check the emulated WAN, gcc to build its delay relay
-# (bench/wan-delay.c), and perf for bench/cpu-breakdown.ts.
+# (test/helpers/wan-delay.c), and perf for bench/cpu-breakdown.ts.
 # Idempotent: apt-get runs only when a package is missing. Must run as root on Debian.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive

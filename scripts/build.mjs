@@ -30,26 +30,26 @@ const noUtp = {
   },
 }
 
-// webtorrent's peer connections go through seeder/secure-net.ts, which adds TLS when the transfer is
+// webtorrent's peer connections go through seeder/swarm/secure-net.ts, which adds TLS when the transfer is
 // encrypted. Only webtorrent's own files are redirected; everything else keeps the real `net`.
 const secureNet = {
   name: 'secure-net',
   setup(build) {
     build.onResolve({ filter: /^(node:)?net$/ }, (args) =>
       /[\\/]node_modules[\\/]webtorrent[\\/]lib[\\/]/.test(args.importer)
-        ? { path: join(root, 'seeder/secure-net.ts') }
+        ? { path: join(root, 'seeder/swarm/secure-net.ts') }
         : undefined,
     )
   },
 }
 
-// The agent's only fetch is an announce to its own tracker over plain HTTP; seeder/http-fetch.ts
+// The agent's only fetch is an announce to its own tracker over plain HTTP; seeder/swarm/http-fetch.ts
 // does it with node:http instead of loading undici and bundling node-fetch (why: in that file).
 const httpFetch = {
   name: 'http-fetch',
   setup(build) {
     build.onResolve({ filter: /^cross-fetch-ponyfill$/ }, () => ({
-      path: join(root, 'seeder/http-fetch.ts'),
+      path: join(root, 'seeder/swarm/http-fetch.ts'),
     }))
   },
 }
@@ -60,9 +60,9 @@ const patches = [
   {
     file: /[\\/]torrent-piece[\\/]index\.js$/,
     edits: [
-      // Requests of 128 KiB instead of 16 KiB (why: seeder/block-length.ts).
+      // Requests of 128 KiB instead of 16 KiB (why: seeder/swarm/block-length.ts).
       { from: 'const BLOCK_LENGTH = 1 << 14', to: 'const BLOCK_LENGTH = 1 << 17' },
-      // Blocks that seeder/piece-message-router.ts copied into their piece's own buffer are already
+      // Blocks that seeder/swarm/piece-message-router.ts copied into their piece's own buffer are already
       // the joined piece: a view over them replaces a copy. Blocks that are not contiguous in one
       // buffer are joined as before.
       {

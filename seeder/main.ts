@@ -2,9 +2,9 @@ import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
-import { runAgent } from './agent.js'
-import { allHolesClosed } from './firewall-holes.js'
-import { createReporter } from './report.js'
+import { createReporter } from './control/report.js'
+import { runAgent } from './control/run-agent.js'
+import { allHolesClosed } from './firewall/firewall-holes.js'
 
 // The agent is shipped to a private temp directory and removes it when it ends, so that even an
 // orchestrator killed with -9 leaves no file behind. `--remove-own-dir` is only passed when shipped.

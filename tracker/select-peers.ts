@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { type PeerRole, readPeerId } from '../seeder/peer-id.js'
+import { type PeerRole, readPeerId } from '../shared/peer-id.js'
 
 /** A peer on the tracker's list: all the selection needs is its id (hex, as bittorrent-tracker keeps it). */
 export interface ListedPeer {

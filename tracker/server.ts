@@ -1,6 +1,6 @@
 import { Server, type Swarm, type SwarmPeer } from 'bittorrent-tracker'
 import type { Logger } from 'pino'
-import { secretMatches } from '../seeder/swarm-keys.js'
+import { secretMatches } from '../shared/swarm-keys.js'
 import { selectPeers } from './select-peers.js'
 
 export interface TrackerOptions {

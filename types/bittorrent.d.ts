@@ -95,7 +95,7 @@ declare module 'webtorrent' {
 }
 
 declare module 'webtorrent/lib/peer.js' {
-  /** webtorrent's Peer class; only its prototype is used (seeder/direct-peer-pipes.ts). */
+  /** webtorrent's Peer class; only its prototype is used (seeder/swarm/direct-peer-pipes.ts). */
   const Peer: { prototype: object }
   export default Peer
 }

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ServedCounts } from '../../seeder/policy/served-blocks.js'
 import { siteLine } from '../../src/cli/summary.js'
-import type { ServedCounts } from '../../src/core/served-blocks.js'
 import type { SitesReport } from '../../src/core/sites.js'
 import { spawnMeasured, type Usage } from '../lib/host-process.js'
 import { summarizeProgress } from '../lib/progress.js'

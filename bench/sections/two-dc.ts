@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { TwoSiteCluster } from '../../test/helpers/two-site-cluster.js'
+import { buildRelay } from '../../test/helpers/wan-relay.js'
 import { copyRun, runTimeoutMs, say } from '../lib/copy-run.js'
 import { treeDigest } from '../lib/digest.js'
 import { runAria2 } from '../methods/aria2.js'
@@ -9,7 +10,7 @@ import type { CopyJob, Measurement } from '../methods/measurement.js'
 import { serialPipes } from '../methods/pipes.js'
 import type { MethodName, SuiteParams } from '../options.js'
 import { makeRandomFile, SOURCE_DIR, TARGET_DIR } from '../payload.js'
-import { buildRelay, checkWan, createTwoDc, type WanCheck, wanCounters, wanDelta } from '../wan.js'
+import { checkWan, createTwoDc, type WanCheck, wanCounters, wanDelta } from '../wan.js'
 
 /**
  * The two-data-centre part: the WAN check, then one row per method with the bytes that crossed.
@@ -23,7 +24,7 @@ export interface TwoDcResults {
 
 /**
  * dc1: the source h0 and targets h1..h4; dc2: targets h5..h12; every host shaped to B, the sites
- * joined by a WAN of 200 Mbit/s and 20 ms each way (bench/wan-delay.c plus tbf in a router namespace).
+ * joined by a WAN of 200 Mbit/s and 20 ms each way (test/helpers/wan-delay.c plus tbf in a router namespace).
  */
 export async function runTwoDc(params: SuiteParams): Promise<TwoDcResults> {
   const { dc1Targets, dc2Targets } = params.wan

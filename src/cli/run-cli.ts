@@ -1,7 +1,7 @@
 import pino from 'pino'
+import { isFanoutError } from '../../shared/errors.js'
 import { transfer } from '../api/transfer.js'
 import { resolveConfig } from '../config/resolve.js'
-import { isFanoutError } from '../errors.js'
 import type { TransferResult } from '../run/run-transfer.js'
 import { addCleanupCommand } from './cleanup-command.js'
 import { EXIT, exitCodeFor } from './exit-code.js'

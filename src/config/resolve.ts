@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import { type Config, DEFAULTS, type TransferType } from './defaults.js'
 
 /** What the command line gave; undefined means "not given", so lower layers show through. */

@@ -1,4 +1,4 @@
-import type { FanoutCode } from '../errors.js'
+import type { FanoutCode } from '../../shared/errors.js'
 
 /** What a host told us about a path before anything moved. */
 export interface PathFacts {

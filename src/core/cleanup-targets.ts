@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import { type Endpoint, parseEndpoint } from './endpoint.js'
 import { hostKey } from './plan.js'
 

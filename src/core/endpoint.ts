@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 
 /** Where data comes from or goes to, as the user wrote it on the command line. */
 export interface Endpoint {

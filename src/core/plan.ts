@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import { baseName, type Endpoint, parseEndpoint } from './endpoint.js'
 
 /** Everything decided about a transfer before any host is contacted. */

@@ -1,5 +1,5 @@
-import type { FanoutCode } from '../errors.js'
-import type { TransferCounters } from '../protocol/messages.js'
+import type { FanoutCode } from '../../shared/errors.js'
+import type { TransferCounters } from '../../shared/messages.js'
 
 export type TransferPhase = 'checking' | 'hashing' | 'transferring' | 'finalizing' | 'done'
 

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 
 const UNITS: Record<string, number> = {
   '': 1,

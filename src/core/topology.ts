@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import type { Endpoint } from './endpoint.js'
 import type { TransferPlan } from './plan.js'
 import type { SiteLayout } from './sites.js'

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { homedir, userInfo } from 'node:os'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import { resolveSshTarget, type SshTarget, type SshTargetEnv, type SshTargetRequest } from './ssh-target.js'
 
 /**

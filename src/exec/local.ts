@@ -1,5 +1,5 @@
 import { execa } from 'execa'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import type { ChildHandle, Executor, RunOptions, RunResult } from './executor.js'
 import { exitCodeOf } from './exit-code.js'
 import { quoteArgv } from './quote.js'

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 
 /**
  * Words made only of these characters mean the same thing quoted or not in every POSIX shell, so they

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import ssh2, { type AnyAuthMethod, type ParsedKey } from 'ssh2'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 
 /** What authentication needs to know; a subset of SshTarget plus the agent socket. */
 export interface AuthSources {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Client, ClientChannel } from 'ssh2'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import type { RunOptions, RunResult } from './executor.js'
 import { exitCodeOf } from './exit-code.js'
 

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 
 /** The shape ssh2 gives its errors: `level` says which layer failed, `code` is the socket errno. */
 export type Ssh2Error = Error & { level?: string; code?: string }

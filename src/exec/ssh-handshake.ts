@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import type { Client, ConnectConfig } from 'ssh2'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import type { Ssh2Error } from './ssh-errors.js'
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import type { ServerHostKeyAlgorithm } from 'ssh2'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import {
   hostKeys,
   type KnownHostEntry,

@@ -1,5 +1,5 @@
 import SSHConfig from 'ssh-config'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import { expandPath, type TokenValues } from './ssh-tokens.js'
 
 /** OpenSSH's StrictHostKeyChecking. We never prompt, so 'ask' behaves like 'yes'. */

@@ -1,7 +1,7 @@
 import { type Socket, connect as tcpConnect } from 'node:net'
 import type { Logger } from 'pino'
 import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2'
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import { ChannelSlots } from './channel-slots.js'
 import type { ChildHandle, Executor, RunOptions, RunResult } from './executor.js'
 import { quoteArgv } from './quote.js'

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events'
 import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
-import { FanoutError, stderrTail } from '../errors.js'
+import { FanoutError, stderrTail } from '../../shared/errors.js'
+import { type AgentCommand, type AgentReport, encodeMessage } from '../../shared/messages.js'
 import type { ChildHandle } from '../exec/executor.js'
-import { type AgentCommand, type AgentReport, encodeMessage } from '../protocol/messages.js'
 
 type ReportOf<T extends AgentReport['type']> = Extract<AgentReport, { type: T }>
 

@@ -1,5 +1,5 @@
-import { stderrTail } from '../errors.js'
-import type { RunCommand } from '../firewall/firewall.js'
+import { stderrTail } from '../../shared/errors.js'
+import type { RunCommand } from '../../shared/firewall/firewall.js'
 
 /** What one cleanup step did on a host: one line per thing removed, one per thing it could not. */
 export interface StepReport {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
+import { listLeftovers, type RunCommand, removeHoles } from '../../shared/firewall/firewall.js'
 import { type CleanupTarget, parseCleanupTargets } from '../core/cleanup-targets.js'
 import type { Executor } from '../exec/executor.js'
-import { listLeftovers, type RunCommand, removeHoles } from '../firewall/firewall.js'
 import { findAgents, killAgents, removeAgentDirs, type StepReport } from './cleanup-agents.js'
 import { removeStagingDirs } from './cleanup-staging.js'
 import type { ExecutorFactory } from './host-pool.js'

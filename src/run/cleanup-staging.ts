@@ -1,5 +1,5 @@
-import { stderrTail } from '../errors.js'
-import type { RunCommand } from '../firewall/firewall.js'
+import { stderrTail } from '../../shared/errors.js'
+import type { RunCommand } from '../../shared/firewall/firewall.js'
 import type { StepReport } from './cleanup-agents.js'
 
 // stagingName() in core/plan.ts: 16 characters of an info hash, or of a transfer id (a UUID, so dashes).

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
+import type { AgentReport } from '../../shared/messages.js'
+import { type Placement, placeTargets } from '../../shared/placement.js'
 import { inferSites } from '../core/infer-sites.js'
-import { type Placement, placeTargets } from '../core/placement.js'
 import type { TransferPlan } from '../core/plan.js'
 import type { SiteLayout } from '../core/sites.js'
-import type { AgentReport } from '../protocol/messages.js'
 import type { AgentChannel } from './agent-channel.js'
 import type { TransferState } from './transfer-state.js'
 

@@ -1,5 +1,5 @@
+import type { FirewallPlan } from '../../shared/messages.js'
 import type { TransferPlan } from '../core/plan.js'
-import type { FirewallPlan } from '../protocol/messages.js'
 import type { HostPool } from './host-pool.js'
 
 interface AddressDeps {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { FanoutError } from '../../shared/errors.js'
 import { needsSiteProbe } from '../core/infer-sites.js'
 import type { TransferPlan } from '../core/plan.js'
 import { type SiteLayout, singleSite } from '../core/sites.js'
 import { layoutFromTopology, parseTopology } from '../core/topology.js'
-import { FanoutError } from '../errors.js'
 
 /**
  * What is known about sites before anything connects: the `--topology` file's grouping (a bad or

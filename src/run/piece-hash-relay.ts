@@ -1,8 +1,8 @@
-import { PIECE_HASH_LENGTH, type PieceHashes } from '../protocol/messages.js'
+import { PIECE_HASH_LENGTH, type PieceHashes } from '../../shared/messages.js'
 
 /**
  * Carries the source's piece hashes to the targets (the torrent holds placeholders, see
- * seeder/piece-hashes.ts). The source reports them in batches while it hashes; a target told to
+ * seeder/swarm/piece-hashes.ts). The source reports them in batches while it hashes; a target told to
  * fetch gets everything known so far in one message, then each later batch as it comes. All go to
  * a target in piece order, over the one channel, so none is missed between the two.
  */

@@ -1,7 +1,7 @@
+import { isFanoutError } from '../../shared/errors.js'
 import { checkSource, checkTarget, type Problem } from '../core/checks.js'
 import type { Endpoint } from '../core/endpoint.js'
 import type { TransferPlan } from '../core/plan.js'
-import { isFanoutError } from '../errors.js'
 import type { Executor } from '../exec/executor.js'
 import { gatherSourceFacts, gatherTargetFacts } from './gather-facts.js'
 import type { HostPool } from './host-pool.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
+import { closeHoles } from '../../shared/firewall/firewall.js'
 import type { Executor } from '../exec/executor.js'
-import { closeHoles } from '../firewall/firewall.js'
 import { agentBundlePath, readShippedAgent } from './agent-bundle.js'
 import { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'

@@ -1,3 +1,6 @@
+import type { ServedCounts } from '../../seeder/policy/served-blocks.js'
+import type { FanoutError } from '../../shared/errors.js'
+import type { TransferCounters } from '../../shared/messages.js'
 import {
   emptyCounters,
   type ProgressSnapshot,
@@ -5,10 +8,7 @@ import {
   type TargetProgress,
   type TransferPhase,
 } from '../core/progress.js'
-import type { ServedCounts } from '../core/served-blocks.js'
 import { type SiteLayout, singleSite } from '../core/sites.js'
-import type { FanoutError } from '../errors.js'
-import type { TransferCounters } from '../protocol/messages.js'
 
 export interface AgentUsage {
   /** The endpoint as the user wrote it. */

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js'
+import { FanoutError } from '../../shared/errors.js'
 
 /**
  * Rejects `stalled` when `progress()` has not grown for `timeoutMs`. A swarm that has stopped moving

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { buildRelay } from '../../bench/wan.js'
 import type { SitesReport } from '../../src/core/sites.js'
 import { clusterUnavailableReason } from '../helpers/cluster.js'
 import { runFanout } from '../helpers/run-fanout.js'
 import { createTwoSiteCluster, type TwoSiteCluster } from '../helpers/two-site-cluster.js'
+import { buildRelay } from '../helpers/wan-relay.js'
 
 // Inference needs a WAN that is slower than the LAN, so the delaying relay (C, built with gcc).
 const reason =

@@ -5,8 +5,8 @@ import {
   listLeftovers,
   openHoles,
   type RunCommand,
-} from '../../src/firewall/firewall.js'
-import { firewallName, type HoleSpec } from '../../src/firewall/ruleset.js'
+} from '../../shared/firewall/firewall.js'
+import { firewallName, type HoleSpec } from '../../shared/firewall/ruleset.js'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
 import { runCommand } from '../helpers/run-command.js'

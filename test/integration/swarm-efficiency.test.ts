@@ -8,7 +8,7 @@ const MIB = 32
 
 /**
  * The point of the swarm: the source's uplink carries each piece about once, however many targets.
- * Before targets shared out the pieces (src/core/placement.ts), the source sent about 1.3x S to four
+ * Before targets shared out the pieces (shared/placement.ts), the source sent about 1.3x S to four
  * targets and 2-5x S to eight or sixteen.
  */
 describe.skipIf(reason !== undefined)(

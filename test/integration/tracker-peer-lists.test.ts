@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import bencode from 'bencode'
 import pino from 'pino'
 import { expect, onTestFinished, test } from 'vitest'
-import { makePeerId, readPeerId } from '../../seeder/peer-id.js'
+import { makePeerId, readPeerId } from '../../shared/peer-id.js'
 import { startTracker } from '../../tracker/server.js'
 
 const SECRET = 'a'.repeat(64)

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test, vi } from 'vitest'
-import { buildRelay } from '../../bench/wan.js'
 import { clusterUnavailableReason } from '../helpers/cluster.js'
 import { runCommand } from '../helpers/run-command.js'
 import { createTwoSiteCluster, type TwoSiteCluster } from '../helpers/two-site-cluster.js'
+import { buildRelay } from '../helpers/wan-relay.js'
 
 // These tests measure reachability and RTT with ping, which scripts/bench-deps.sh installs.
 const reason =

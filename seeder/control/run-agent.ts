@@ -1,0 +1,111 @@
+import { createInterface } from 'node:readline'
+import type { Logger } from 'pino'
+import { type FanoutCode, isFanoutError } from '../../shared/errors.js'
+import type { AgentCommand } from '../../shared/messages.js'
+import { SourceChangedError } from '../package/hash-pieces.js'
+import { VerifyError } from '../place/materialize.js'
+import { DestinationExistsError } from '../place/place-into-target.js'
+import type { ServedCounts } from '../policy/served-blocks.js'
+import { fetchTarget, type TargetRole } from '../roles/fetch-target.js'
+import { probeRtt } from '../roles/probe-rtt.js'
+import { type SourceRole, seedSource } from '../roles/seed-source.js'
+import { atMost } from './deadline.js'
+import type { Report } from './report.js'
+
+export interface AgentIo {
+  input: NodeJS.ReadableStream
+  report: Report
+  log: Logger
+  /** Silence on the channel for this long means the orchestrator is gone. */
+  idleTimeoutMs: number
+}
+
+/**
+ * Serves one transfer: reads commands until `stop` or until its channel closes, and always leaves
+ * the swarm before returning. The channel closing is the orchestrator vanishing (SSH cut, kill -9):
+ * the agent must not outlive it.
+ */
+/** Longest an agent spends leaving the swarm and closing its ports once told to stop. */
+const STOP_MS = 20_000
+
+export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): Promise<void> {
+  let role: SourceRole | TargetRole | undefined
+  let source: SourceRole | undefined
+  let target: TargetRole | undefined
+  // Hashing a large source takes minutes; the channel closing must cut it short, not wait for it.
+  const gone = new AbortController()
+  input.once('end', () => gone.abort())
+  input.once('close', () => gone.abort())
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  // A cut link can leave sshd unaware for hours, so the channel never closes; silence is the signal.
+  // Counted as lines arrive, not as the loop reads them: the loop waits while a command (hashing a
+  // large source) runs, and pings queued behind it still prove the orchestrator alive.
+  let lastHeard = Date.now()
+  lines.on('line', () => {
+    lastHeard = Date.now()
+  })
+  const watchdog = setInterval(
+    () => {
+      if (Date.now() - lastHeard < idleTimeoutMs) return
+      log.warn({ idleTimeoutMs }, 'no word from the orchestrator; cleaning up')
+      gone.abort()
+      lines.close()
+    },
+    Math.min(1000, idleTimeoutMs),
+  )
+  watchdog.unref()
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue
+      const command = JSON.parse(line) as AgentCommand
+      log.debug({ type: command.type }, 'command')
+      if (command.type === 'stop') break
+      if (command.type === 'ping') continue
+      try {
+        if (command.type === 'seed') {
+          role = source = await seedSource(command, report, log, gone.signal)
+          source.hashed.catch((err: unknown) =>
+            report({ type: 'error', code: codeOf(err), message: (err as Error).message }),
+          )
+        } else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
+        else if (command.type === 'pieceHashes') {
+          if (target === undefined) throw new Error('piece hashes without a fetch')
+          await target.learnPieceHashes(command)
+        } else if (command.type === 'probe') report(await probeRtt(command))
+        else if (command.type === 'finalize') {
+          if (target === undefined) throw new Error('finalize without a fetch')
+          report({ type: 'finalized', path: await target.finalize() })
+        }
+      } catch (err) {
+        report({ type: 'error', code: codeOf(err), message: (err as Error).message })
+      }
+    }
+  } finally {
+    clearInterval(watchdog)
+    lines.close()
+    // Each step of a role's stop has its own deadline; this one is for whatever has none.
+    await atMost(STOP_MS, role?.stop())
+    reportUsage(report, source?.served() ?? null)
+  }
+}
+
+function reportUsage(report: Report, served: ServedCounts | null): void {
+  const usage = process.resourceUsage()
+  // resourceUsage() gives CPU in microseconds and maxRSS in KiB.
+  report({
+    type: 'usage',
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRssBytes: usage.maxRSS * 1024,
+    ...(served === null ? {} : { served }),
+  })
+}
+
+function codeOf(err: unknown): FanoutCode {
+  if (isFanoutError(err)) return err.code
+  if (err instanceof DestinationExistsError) return 'DESTINATION_EXISTS'
+  if (err instanceof VerifyError) return 'VERIFY_FAILED'
+  if (err instanceof SourceChangedError) return 'SOURCE_CHANGED'
+  const errno = (err as NodeJS.ErrnoException).code
+  if (errno === 'ENOSPC') return 'NO_SPACE'
+  return 'AGENT_FAILED'
+}

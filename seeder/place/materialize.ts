@@ -1,0 +1,90 @@
+import {
+  chmodSync,
+  chownSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
+import type { Manifest, ManifestEntry } from '../../shared/messages.js'
+import { timeSlices } from '../control/time-slices.js'
+import { safeJoin } from './safe-path.js'
+
+export class VerifyError extends Error {}
+
+/**
+ * Turns the downloaded bytes under `payloadRoot` into a faithful copy: creates what BitTorrent does
+ * not carry (directories, empty files, symlinks), checks every file's size, then restores owners,
+ * modes and times. Metadata goes children-first, so setting a directory's mtime is the last thing
+ * that touches it and sticks.
+ *
+ * A tree of 20,000 files is 80,000 metadata calls that each take microseconds in the kernel. Through
+ * the libuv thread pool every call paid a hand-off between threads worth ten times the call (and
+ * far more on a loaded host: 73 s for such a tree); made synchronously, in slices that let the
+ * event loop breathe (the agent's channel must keep hearing pings), the whole tree takes well
+ * under a second.
+ */
+export async function materialize(manifest: Manifest, payloadRoot: string): Promise<void> {
+  const { entries } = manifest
+  const paths = entries.map((entry) => safeJoin(payloadRoot, entry.path))
+  const breathe = timeSlices()
+  for (const [i, entry] of entries.entries()) {
+    createEntry(entry, paths[i] as string)
+    await breathe()
+  }
+  // Backwards, the manifest (parents before children) lists every directory after all it contains.
+  for (let i = entries.length - 1; i >= 0; i--) {
+    restoreMetadata(entries[i] as ManifestEntry, paths[i] as string)
+    await breathe()
+  }
+}
+
+function createEntry(entry: ManifestEntry, path: string): void {
+  switch (entry.kind) {
+    case 'dir':
+      mkdirSync(path, { recursive: true, mode: 0o700 })
+      return
+    case 'symlink':
+      // A resumed staging copy may already hold it; links are cheap to recreate exactly.
+      removeIfPresent(path)
+      symlinkSync(entry.linkTarget ?? '', path)
+      return
+    case 'file':
+      if (entry.size === 0) writeFileSync(path, '', { mode: 0o600 })
+      expectSize(path, entry.size)
+      return
+  }
+}
+
+function expectSize(path: string, size: number): void {
+  const stats = lstatSync(path, { throwIfNoEntry: false })
+  if (stats === undefined || !stats.isFile()) throw new VerifyError(`missing after transfer: ${path}`)
+  if (stats.size !== size) throw new VerifyError(`${path} has ${stats.size} bytes, expected ${size}`)
+}
+
+function restoreMetadata(entry: ManifestEntry, path: string): void {
+  const atime = entry.atimeMs / 1000
+  const mtime = entry.mtimeMs / 1000
+  if (entry.kind === 'symlink') {
+    // chmod and utimes follow links; only the l* calls act on the link itself.
+    lchownSync(path, entry.uid, entry.gid)
+    lutimesSync(path, atime, mtime)
+    return
+  }
+  // chown clears setuid/setgid bits, so the mode comes after it.
+  chownSync(path, entry.uid, entry.gid)
+  chmodSync(path, entry.mode)
+  utimesSync(path, atime, mtime)
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The agent's control channel: one JSON object per line, commands on the agent's stdin, reports on
+ * its stdout. The orchestrator and the bundled agent both import this file, so the two sides cannot
+ * drift apart. Anything an agent prints that is not a JSON line is ignored (and logged).
+ */
+
+import type { ServedCounts } from '../seeder/policy/served-blocks.js'
+import type { FanoutCode } from './errors.js'
+import type { Placement } from './placement.js'
+
+export type EntryKind = 'file' | 'dir' | 'symlink'
+
+/** One filesystem object of the payload. BitTorrent carries only bytes; this carries the rest. */
+export interface ManifestEntry {
+  /** Relative to the payload root, '/'-separated; '' is the root itself. */
+  path: string
+  kind: EntryKind
+  /** Permission bits including setuid/setgid/sticky (st_mode & 0o7777). */
+  mode: number
+  uid: number
+  gid: number
+  /** Milliseconds since the epoch, with a fraction: Node's utimes cannot set finer than this. */
+  mtimeMs: number
+  atimeMs: number
+  /** Bytes, for files; 0 otherwise. */
+  size: number
+  /** Where a symlink points, exactly as readlink returned it (never followed). */
+  linkTarget?: string
+}
+
+export interface Manifest {
+  /** Basename of the source: what appears inside each target directory. */
+  name: string
+  /** The root entry's kind: a single file, or a directory tree. */
+  rootKind: 'file' | 'dir'
+  /** Parents before children, so creating entries in order always works. */
+  entries: ManifestEntry[]
+  /** Sum of file sizes. */
+  totalBytes: number
+  /** Objects that cannot be carried (sockets, devices, fifos), with why. */
+  skipped: { path: string; reason: string }[]
+}
+
+/**
+ * The transfer's secret, made fresh by the orchestrator for each run and sent only over the SSH
+ * channels: it authenticates announces to the tracker and, when `encrypt` is on, keys the peers' TLS.
+ */
+export interface SwarmSecurity {
+  /** 32 random bytes, base64. Never logged, never written to disk, never in argv. */
+  key: string
+  encrypt: boolean
+}
+
+/** Who may reach this transfer's ports; null when the user said --no-firewall. */
+export interface FirewallPlan {
+  /** The data addresses of every host in the transfer, the source included. */
+  participants: string[]
+}
+
+export type AgentCommand =
+  | {
+      type: 'seed'
+      transferId: string
+      sourcePath: string
+      dataAddress: string
+      /** The source's site (see Placement); the tracker groups peers by site. */
+      site: number
+      swarm: SwarmSecurity
+      /** Upload and download cap for this host, bytes per second; null for none. */
+      bwlimit: number | null
+      firewall: FirewallPlan | null
+    }
+  | {
+      type: 'fetch'
+      transferId: string
+      swarm: SwarmSecurity
+      bwlimit: number | null
+      firewall: FirewallPlan | null
+      /** The .torrent file, base64; null when the payload has no non-empty file. */
+      torrent: string | null
+      manifest: Manifest
+      targetDir: string
+      stagingName: string
+      /** This target's site and its share of the pieces to fetch over expensive links. */
+      placement: Placement
+      /** The tracker's announce URL, without the secret (the agent adds it from `swarm`). */
+      trackerUrl: string | null
+    }
+  /**
+   * Target, before `fetch`: measure the round-trip time to the source (TCP handshakes with its
+   * tracker), so the orchestrator can tell which targets share the source's datacenter. Answered
+   * with `rtt`.
+   */
+  | { type: 'probe'; address: string; port: number; samples: number }
+  /**
+   * Target, after `fetch`: the SHA-1s of pieces `first` onwards, as the source hashed them (the
+   * torrent's own are placeholders). A target asks for a piece only once it has its hash.
+   */
+  | ({ type: 'pieceHashes' } & PieceHashes)
+  /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
+  | { type: 'finalize' }
+  /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
+  | { type: 'stop' }
+  /**
+   * Sent every few seconds. An agent that hears nothing for its idle timeout assumes the orchestrator
+   * is gone (an SSH link cut that sshd has not noticed) and cleans up.
+   */
+  | { type: 'ping' }
+
+/** Bytes of one piece's SHA-1. */
+export const PIECE_HASH_LENGTH = 20
+
+/** Consecutive pieces' SHA-1s. */
+export interface PieceHashes {
+  first: number
+  /** PIECE_HASH_LENGTH bytes per piece, concatenated, base64. */
+  digests: string
+}
+
+export interface TransferCounters {
+  downloaded: number
+  uploaded: number
+  /** Bytes per second, smoothed by webtorrent. */
+  downloadRate: number
+  uploadRate: number
+  peers: number
+}
+
+export type AgentReport =
+  | { type: 'hello'; pid: number; node: string }
+  | { type: 'scanned'; files: number; bytes: number }
+  | { type: 'hashing'; hashedBytes: number; totalBytes: number }
+  /**
+   * The source seeds before it has hashed everything: 'seeding' comes first, then the hashes in
+   * batches, in piece order, each piece seeded from the moment it is hashed.
+   */
+  | ({ type: 'pieceHashes' } & PieceHashes)
+  | {
+      type: 'seeding'
+      torrent: string | null
+      infoHash: string | null
+      manifest: Manifest
+      trackerUrl: string | null
+    }
+  /** The smallest of the probe's handshake times in ms; null and why when the source could not be reached. */
+  | { type: 'rtt'; ms: number | null; reason?: string }
+  | ({ type: 'progress' } & TransferCounters)
+  /** Every piece is held and verified; the agent keeps uploading until told to finalize. */
+  | { type: 'complete'; bytes: number }
+  | { type: 'finalized'; path: string }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; code: FanoutCode; message: string }
+  /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
+  | { type: 'usage'; cpuSeconds: number; maxRssBytes: number; served?: ServedCounts }
+  /**
+   * The agent's last word before it exits: every firewall hole it opened is closed and its own files
+   * are removed, so the orchestrator need not do either again. An agent that dies sends nothing.
+   */
+  | { type: 'cleanedUp' }
+
+export function encodeMessage(message: AgentCommand | AgentReport): string {
+  return `${JSON.stringify(message)}\n`
+}

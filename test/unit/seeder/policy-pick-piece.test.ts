@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest'
+import { type PieceView, pickPiece } from '../../../seeder/policy/pick-piece.js'
+import { ownsPiece, placeTargets } from '../../../shared/placement.js'
+
+/** A view over plain arrays; every piece wanted and held by the peer unless said otherwise. */
+function view(holders: number[], overrides: Partial<PieceView> = {}): PieceView {
+  return {
+    pieceCount: holders.length,
+    wanted: () => true,
+    peerHas: () => true,
+    cheapHolders: (piece) => holders[piece] ?? 0,
+    owned: () => false,
+    mayTakeOver: () => false,
+    ...overrides,
+  }
+}
+
+/** Keeps the first of tied pieces. */
+const first = () => 0.999
+const cheap = { expensive: false, random: first }
+
+describe('pickPiece over a cheap link', () => {
+  test('takes the piece fewest site-mates hold', () => {
+    expect(pickPiece(view([3, 2, 1, 2]), cheap)).toBe(2)
+  })
+
+  test('skips pieces not wanted or not held by the peer', () => {
+    const holders = [1, 1, 2, 3]
+    expect(pickPiece(view(holders, { wanted: (p) => p !== 0, peerHas: (p) => p !== 1 }), cheap)).toBe(2)
+  })
+
+  test('returns -1 when the peer has nothing we want', () => {
+    expect(pickPiece(view([1, 1], { peerHas: () => false }), cheap)).toBe(-1)
+  })
+
+  test('spreads ties over every tied piece', () => {
+    // 0 keeps replacing the choice with the latest tie, 0.99 keeps the first one.
+    const picks = new Set(
+      [0, 0.99].map((value) => pickPiece(view([1, 1, 1, 5]), { ...cheap, random: () => value })),
+    )
+    expect(picks).toEqual(new Set([0, 2]))
+  })
+})
+
+describe('pickPiece over an expensive link', () => {
+  const expensive = { expensive: true, random: first }
+
+  test('never fetches what a site-mate already holds', () => {
+    expect(pickPiece(view([1, 1, 1], { owned: () => true }), expensive)).toBe(-1)
+  })
+
+  test('fetches its own share first', () => {
+    const view4 = view([0, 0, 0, 0], { owned: (p) => p === 3, mayTakeOver: () => true })
+    expect(pickPiece(view4, expensive)).toBe(3)
+  })
+
+  test('leaves other shares to their owners unless an owner is gone', () => {
+    expect(pickPiece(view([0, 0]), expensive)).toBe(-1)
+    expect(pickPiece(view([0, 0], { mayTakeOver: (p) => p === 1 }), expensive)).toBe(1)
+  })
+})
+
+describe('placeTargets', () => {
+  test('ranks targets within their site and shares out every piece once per site', () => {
+    const placements = placeTargets([0, 1, 0, 1, 1])
+    expect(placements).toEqual([
+      { site: 0, rank: 0, siteSize: 2 },
+      { site: 1, rank: 0, siteSize: 3 },
+      { site: 0, rank: 1, siteSize: 2 },
+      { site: 1, rank: 1, siteSize: 3 },
+      { site: 1, rank: 2, siteSize: 3 },
+    ])
+    for (const site of [0, 1]) {
+      const inSite = placements.filter((p) => p.site === site)
+      for (let piece = 0; piece < 12; piece++) {
+        expect(inSite.filter((p) => ownsPiece(p, piece))).toHaveLength(1)
+      }
+    }
+  })
+})

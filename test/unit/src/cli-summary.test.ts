@@ -1,0 +1,158 @@
+import { describe, expect, test } from 'vitest'
+import { problemLines, summaryLines } from '../../../src/cli/summary.js'
+import type { TargetResult, TransferResult } from '../../../src/run/run-transfer.js'
+
+const MiB = 2 ** 20
+
+function result(over: Partial<TransferResult>): TransferResult {
+  return {
+    outcome: 'ok',
+    transferId: 'id',
+    source: 'h0:/srv/data',
+    bytes: 5 * MiB,
+    seconds: 75,
+    targets: [],
+    problems: [],
+    leftovers: [],
+    warnings: [],
+    usage: [],
+    sites: { from: 'single', groups: [{ label: 'dc1', source: true, targets: [] }] },
+    ...over,
+  }
+}
+
+const ok = (target: string, path?: string): TargetResult => ({
+  target,
+  status: 'ok',
+  bytes: 5 * MiB,
+  seconds: 62,
+  ...(path === undefined ? {} : { path }),
+})
+
+describe('summaryLines', () => {
+  test.each<[string, TransferResult, string[]]>([
+    [
+      'every target ok',
+      result({ targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data')] }),
+      [
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      /srv/data  5.0 MiB in 1:02',
+        '2/2 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'an ok target without a final path shows the target',
+      result({ targets: [ok('h1:/srv')] }),
+      [
+        'ok      h1:/srv  5.0 MiB in 1:02',
+        '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'failures, with and without an error',
+      result({
+        outcome: 'failed',
+        targets: [
+          {
+            target: 'h1:/srv',
+            status: 'failed',
+            bytes: 0,
+            seconds: 3,
+            error: { code: 'STALLED', message: 'no data' },
+          },
+          { target: 'h2:/srv', status: 'aborted', bytes: 0, seconds: 3 },
+          { target: 'h3:/srv', status: 'not-started', bytes: 0, seconds: 0 },
+        ],
+      }),
+      [
+        'FAILED  h1:/srv [STALLED] no data',
+        'ABORTED h2:/srv',
+        'NOT-STARTED h3:/srv',
+        '0/3 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'warnings and leftovers come last',
+      result({
+        targets: [ok('h1:/srv', '/srv/data')],
+        warnings: ['skipped a fifo'],
+        leftovers: ['rm /tmp/x on h1'],
+      }),
+      [
+        'ok      /srv/data  5.0 MiB in 1:02',
+        '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+        'warning: skipped a fifo',
+        'warning: cleanup failed: rm /tmp/x on h1',
+      ],
+    ],
+    [
+      'sites inferred from round-trip times: one line with each site and its median time',
+      result({
+        targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data'), ok('h3:/srv', '/srv/data')],
+        sites: {
+          from: 'inferred',
+          groups: [
+            { label: 'dc1', source: true, targets: ['h1:/srv'], rttMs: [0.123] },
+            { label: 'dc2', source: false, targets: ['h2:/srv', 'h3:/srv'], rttMs: [44.2, 43.6] },
+          ],
+        },
+      }),
+      [
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'sites: dc1 = source + 1 target, dc2 = 2 targets (inferred from round-trip times to the source: 0.12 ms / 44 ms)',
+        '3/3 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'the source alone in its site, and a site from a topology file',
+      result({
+        targets: [ok('h1:/srv', '/srv/data')],
+        sites: {
+          from: 'topology',
+          file: 'dcs.txt',
+          groups: [
+            { label: 'east', source: true, targets: [] },
+            { label: 'west', source: false, targets: ['h1:/srv'] },
+          ],
+        },
+      }),
+      [
+        'ok      /srv/data  5.0 MiB in 1:02',
+        'sites: east = source, west = 1 target (from dcs.txt)',
+        '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'a preflight failure prints no summary (the problems say it all)',
+      result({
+        outcome: 'preflight-failed',
+        targets: [{ target: 'h1:/srv', status: 'not-started', bytes: 0, seconds: 0 }],
+        warnings: ['w'],
+      }),
+      [],
+    ],
+  ])('%s', (_why, input, expected) => {
+    expect(summaryLines(input)).toEqual(expected)
+  })
+})
+
+describe('problemLines', () => {
+  test.each<[string, TransferResult, string[]]>([
+    ['no problems', result({}), []],
+    [
+      'one line per problem, in order',
+      result({
+        outcome: 'preflight-failed',
+        problems: [
+          { code: 'TARGET_MISSING', endpoint: 'h1:/srv', message: 'target directory does not exist' },
+          { code: 'NODE_MISSING', endpoint: 'h2:/srv', message: 'node is not installed' },
+        ],
+      }),
+      ['fanout: h1:/srv: target directory does not exist', 'fanout: h2:/srv: node is not installed'],
+    ],
+  ])('%s', (_why, input, expected) => {
+    expect(problemLines(input)).toEqual(expected)
+  })
+})
