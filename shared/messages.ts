@@ -4,7 +4,6 @@
  * drift apart. Anything an agent prints that is not a JSON line is ignored (and logged).
  */
 
-import type { ServedCounts } from '../seeder/policy/served-blocks.js'
 import type { FanoutCode } from './errors.js'
 import type { Placement } from './placement.js'
 
@@ -115,6 +114,12 @@ export interface PieceHashes {
   first: number
   /** PIECE_HASH_LENGTH bytes per piece, concatenated, base64. */
   digests: string
+}
+
+/** Payload bytes a seed queued to peers' connections; `repeatedBytes` of them it had queued before. */
+export interface ServedCounts {
+  bytes: number
+  repeatedBytes: number
 }
 
 export interface TransferCounters {

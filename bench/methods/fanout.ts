@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ServedCounts } from '../../seeder/policy/served-blocks.js'
+import type { ServedCounts } from '../../shared/messages.js'
 import { siteLine } from '../../src/cli/summary.js'
 import type { SitesReport } from '../../src/core/sites.js'
 import { spawnMeasured, type Usage } from '../lib/host-process.js'

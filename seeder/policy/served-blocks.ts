@@ -1,8 +1,4 @@
-/** Payload bytes a seed queued to peers' connections; `repeatedBytes` of them it had queued before. */
-export interface ServedCounts {
-  bytes: number
-  repeatedBytes: number
-}
+import type { ServedCounts } from '../../shared/messages.js'
 
 /**
  * What a seed handed to its connections, and how much of it it had handed over before (a block

@@ -1,6 +1,5 @@
-import type { ServedCounts } from '../../seeder/policy/served-blocks.js'
 import type { FanoutError } from '../../shared/errors.js'
-import type { TransferCounters } from '../../shared/messages.js'
+import type { ServedCounts, TransferCounters } from '../../shared/messages.js'
 import {
   emptyCounters,
   type ProgressSnapshot,
