@@ -1,4 +1,4 @@
-import type { CleanupStack } from './cleanup-stack.js'
+import type { CleanupStack } from '../../src/run/cleanup-stack.js'
 import type { ClusterLayout, HostLayout } from './cluster-layout.js'
 import { killNetnsProcesses, netnsInode } from './netns-processes.js'
 import { runOrThrow } from './run-command.js'

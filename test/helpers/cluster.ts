@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CleanupStack } from './cleanup-stack.js'
+import pino from 'pino'
+import { CleanupStack } from '../../src/run/cleanup-stack.js'
 import { type ClusterLayout, type HostLayout, type HostSpec, planCluster } from './cluster-layout.js'
 import { buildNetwork, setSwitchPort } from './cluster-network.js'
 import { writeOwner } from './cluster-owner.js'
@@ -12,7 +13,7 @@ import { type ExecResult, runCommand } from './run-command.js'
 import { settleAll } from './settle-all.js'
 import { type SshFiles, writeSshFiles } from './ssh-files.js'
 
-export type { CleanupStack } from './cleanup-stack.js'
+export type { CleanupStack } from '../../src/run/cleanup-stack.js'
 export type { ClusterLayout, HostSpec } from './cluster-layout.js'
 export { clusterUnavailableReason } from './cluster-unavailable-reason.js'
 export { destroyStaleClusters } from './destroy-stale-clusters.js'
@@ -97,17 +98,24 @@ export async function createClusterFromLayout(
   layout: ClusterLayout,
   network: NetworkBuilder,
 ): Promise<Cluster> {
-  const cleanup = new CleanupStack()
+  const cleanup = new CleanupStack(teardownLog)
   try {
     return await buildCluster(layout, cleanup, network)
   } catch (err) {
     const undoErrors = await cleanup.unwind()
     if (undoErrors.length === 0) throw err
     throw new AggregateError(
-      [err, ...undoErrors],
+      [err, ...undoErrors.map(cleanupFailed)],
       `creating cluster ${layout.id} failed, and so did its cleanup`,
     )
   }
+}
+
+/** A step that fails to undo is logged with its cause on stderr; the error names the steps. */
+const teardownLog = pino({ level: 'warn' }, pino.destination(2))
+
+function cleanupFailed(what: string): Error {
+  return new Error(`cleanup failed: ${what}`)
 }
 
 async function buildCluster(
@@ -170,9 +178,9 @@ function clusterHandle(
     },
     processes: (name) => hostProcesses(host(name)),
     destroy: async () => {
-      const errors = await cleanup.unwind()
-      if (errors.length > 0)
-        throw new AggregateError(errors, `destroying cluster ${layout.id} failed in part`)
+      const failed = await cleanup.unwind()
+      if (failed.length > 0)
+        throw new AggregateError(failed.map(cleanupFailed), `destroying cluster ${layout.id} failed in part`)
     },
   }
 }

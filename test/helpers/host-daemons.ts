@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CleanupStack } from './cleanup-stack.js'
+import type { CleanupStack } from '../../src/run/cleanup-stack.js'
 import type { HostLayout } from './cluster-layout.js'
 import { type Daemon, logTail, startDaemon } from './daemon.js'
 import { pollUntil } from './poll-until.js'

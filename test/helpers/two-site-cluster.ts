@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CleanupStack } from './cleanup-stack.js'
+import type { CleanupStack } from '../../src/run/cleanup-stack.js'
 import { type Cluster, createClusterFromLayout } from './cluster.js'
 import { type ClusterLayout, type HostSpec, planCluster } from './cluster-layout.js'
 import { addNamespace, BRIDGE, plugIn, plugInHost, shapeEgress } from './cluster-network.js'
