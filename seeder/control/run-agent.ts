@@ -1,10 +1,7 @@
 import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
-import { type FanoutCode, isFanoutError } from '../../shared/errors.js'
+import { type FanoutCode, FanoutError, isFanoutError } from '../../shared/errors.js'
 import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
-import { SourceChangedError } from '../package/hash-pieces.js'
-import { VerifyError } from '../place/materialize.js'
-import { DestinationExistsError } from '../place/place-into-target.js'
 import { fetchTarget, type TargetRole } from '../roles/fetch-target.js'
 import { probeRtt } from '../roles/probe-rtt.js'
 import { type SourceRole, seedSource } from '../roles/seed-source.js'
@@ -68,11 +65,11 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
           )
         } else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
         else if (command.type === 'pieceHashes') {
-          if (target === undefined) throw new Error('piece hashes without a fetch')
+          if (target === undefined) throw new FanoutError('AGENT_PROTOCOL', 'piece hashes without a fetch')
           await target.learnPieceHashes(command)
         } else if (command.type === 'probe') report(await probeRtt(command))
         else if (command.type === 'finalize') {
-          if (target === undefined) throw new Error('finalize without a fetch')
+          if (target === undefined) throw new FanoutError('AGENT_PROTOCOL', 'finalize without a fetch')
           report({ type: 'finalized', path: await target.finalize() })
         }
       } catch (err) {
@@ -101,9 +98,6 @@ function reportUsage(report: Report, served: ServedCounts | null): void {
 
 function codeOf(err: unknown): FanoutCode {
   if (isFanoutError(err)) return err.code
-  if (err instanceof DestinationExistsError) return 'DESTINATION_EXISTS'
-  if (err instanceof VerifyError) return 'VERIFY_FAILED'
-  if (err instanceof SourceChangedError) return 'SOURCE_CHANGED'
   const errno = (err as NodeJS.ErrnoException).code
   if (errno === 'ENOSPC') return 'NO_SPACE'
   return 'AGENT_FAILED'

@@ -1,10 +1,9 @@
 import { createHash, type Hash } from 'node:crypto'
 import { closeSync, constants, readSync } from 'node:fs'
+import { FanoutError } from '../../shared/errors.js'
 import { timeSlices } from '../control/time-slices.js'
 import { openWithoutAtime } from '../store/open-without-atime.js'
 import type { PayloadFile } from './scan-tree.js'
-
-export class SourceChangedError extends Error {}
 
 const READ_SIZE = 1 << 20
 
@@ -79,8 +78,10 @@ export async function hashPieces(
         signal?.throwIfAborted()
       }
       if (readFromFile !== file.size) {
-        throw new SourceChangedError(
+        throw new FanoutError(
+          'SOURCE_CHANGED',
           `${file.absPath} changed size while being read (${file.size} → ${readFromFile})`,
+          { path: file.absPath },
         )
       }
     } finally {

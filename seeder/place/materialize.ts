@@ -10,11 +10,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs'
+import { FanoutError } from '../../shared/errors.js'
 import type { Manifest, ManifestEntry } from '../../shared/messages.js'
 import { timeSlices } from '../control/time-slices.js'
 import { safeJoin } from './safe-path.js'
-
-export class VerifyError extends Error {}
 
 /**
  * Turns the downloaded bytes under `payloadRoot` into a faithful copy: creates what BitTorrent does
@@ -62,8 +61,10 @@ function createEntry(entry: ManifestEntry, path: string): void {
 
 function expectSize(path: string, size: number): void {
   const stats = lstatSync(path, { throwIfNoEntry: false })
-  if (stats === undefined || !stats.isFile()) throw new VerifyError(`missing after transfer: ${path}`)
-  if (stats.size !== size) throw new VerifyError(`${path} has ${stats.size} bytes, expected ${size}`)
+  if (stats === undefined || !stats.isFile())
+    throw new FanoutError('VERIFY_FAILED', `missing after transfer: ${path}`, { path })
+  if (stats.size !== size)
+    throw new FanoutError('VERIFY_FAILED', `${path} has ${stats.size} bytes, expected ${size}`, { path })
 }
 
 function restoreMetadata(entry: ManifestEntry, path: string): void {

@@ -1,7 +1,7 @@
 import { link, lstat, rename, rmdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 
-export class DestinationExistsError extends Error {}
+import { FanoutError } from '../../shared/errors.js'
 
 /**
  * Moves the verified copy from the staging directory to its final name, never replacing anything.
@@ -23,8 +23,10 @@ export async function placeIntoTarget(stagingDir: string, targetDir: string, nam
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EEXIST' || code === 'ENOTEMPTY') {
-      throw new DestinationExistsError(
+      throw new FanoutError(
+        'DESTINATION_EXISTS',
         `${final} appeared during the transfer; the copy stays in ${stagingDir}`,
+        { path: final },
       )
     }
     throw err

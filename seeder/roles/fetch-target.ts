@@ -2,12 +2,13 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Torrent } from 'webtorrent'
+import { FanoutError } from '../../shared/errors.js'
 import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
 import { makePeerId } from '../../shared/peer-id.js'
 import { announceUrl, deriveSwarmKeys } from '../../shared/swarm-keys.js'
 import { every, type Report } from '../control/report.js'
 import { openFirewall, peerPort } from '../firewall/firewall-holes.js'
-import { materialize, VerifyError } from '../place/materialize.js'
+import { materialize } from '../place/materialize.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
 import { KnownHashes } from '../policy/known-hashes.js'
 import { PayloadStore } from '../store/payload-store.js'
@@ -128,14 +129,15 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   }
   return {
     learnPieceHashes: async ({ first, digests }) => {
-      if (torrent === undefined || known === undefined) throw new Error('piece hashes for an empty payload')
+      if (torrent === undefined || known === undefined)
+        throw new FanoutError('AGENT_PROTOCOL', 'piece hashes for an empty payload')
       const count = await learnPieceHashes(torrent, first, Buffer.from(digests, 'base64'), resumed)
       known.add(first, count)
       scheduler?.wake()
     },
     finalize: async () => {
       // Files can have their full size long before every piece is in them; only 'done' means verified.
-      if (!complete) throw new VerifyError('finalize before every piece was verified')
+      if (!complete) throw new FanoutError('VERIFY_FAILED', 'finalize before every piece was verified')
       await leaveSwarm()
       await materializeOnce()
       return placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)

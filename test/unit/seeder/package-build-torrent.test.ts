@@ -3,8 +3,9 @@ import { readFile, rename, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { buildTorrent } from '../../../seeder/package/build-torrent.js'
-import { hashPieces, SourceChangedError } from '../../../seeder/package/hash-pieces.js'
+import { hashPieces } from '../../../seeder/package/hash-pieces.js'
 import { type PayloadFile, scanTree } from '../../../seeder/package/scan-tree.js'
+import { FanoutError } from '../../../shared/errors.js'
 import { buildTree, tmpDir } from '../../helpers/tmp-tree.js'
 
 interface ParsedTorrent {
@@ -109,13 +110,14 @@ describe('hashPieces', () => {
     ['grew', +1],
     ['shrank', -1],
     ['was emptied', -1000],
-  ])('a file that %s while being read aborts with SourceChangedError', async (_why, delta) => {
+  ])('a file that %s while being read aborts with SOURCE_CHANGED', async (_why, delta) => {
     const dir = await tmpDir()
     const { files } = await writeFiles(dir, [1000, 1000, 1000])
     // The scan saw one size; the disk holds another (what a concurrent writer would cause).
     const lying = files.map((f, i) => (i === 1 ? { ...f, size: f.size - delta } : f))
     const error = await hashPieces(lying, 256).catch((err: unknown) => err)
-    expect(error).toBeInstanceOf(SourceChangedError)
+    expect(error).toBeInstanceOf(FanoutError)
+    expect(error).toMatchObject({ code: 'SOURCE_CHANGED' })
     expect((error as Error).message).toContain(files[1]?.absPath)
     expect((error as Error).message).toContain(`${1000 - delta} → 1000`)
   })

@@ -2,8 +2,9 @@ import { chmod, copyFile, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/
 import { dirname, join } from 'node:path'
 import { describe, expect, type TestContext, test } from 'vitest'
 import { scanTree } from '../../../seeder/package/scan-tree.js'
-import { materialize, VerifyError } from '../../../seeder/place/materialize.js'
-import { DestinationExistsError, placeIntoTarget } from '../../../seeder/place/place-into-target.js'
+import { materialize } from '../../../seeder/place/materialize.js'
+import { placeIntoTarget } from '../../../seeder/place/place-into-target.js'
+import { FanoutError } from '../../../shared/errors.js'
 import type { Manifest, ManifestEntry } from '../../../shared/messages.js'
 import {
   buildTree,
@@ -142,7 +143,7 @@ describe('materialize', () => {
       (root) => rmFile(join(root, 'secret')).then(() => mkdir(join(root, 'secret'))),
       /missing after transfer/,
     ],
-  ])('%s fails with VerifyError', async (_why, damage, message) => {
+  ])('%s fails with VERIFY_FAILED', async (_why, damage, message) => {
     const dir = await tmpDir()
     const source = join(dir, 'source')
     await buildTree(source, richTree)
@@ -150,7 +151,8 @@ describe('materialize', () => {
     const manifest = await deliverBytes(source, payloadRoot)
     await damage(payloadRoot)
     const error = await materialize(manifest, payloadRoot).catch((err: unknown) => err)
-    expect(error).toBeInstanceOf(VerifyError)
+    expect(error).toBeInstanceOf(FanoutError)
+    expect(error).toMatchObject({ code: 'VERIFY_FAILED' })
     expect((error as Error).message).toMatch(message)
   })
 
@@ -283,7 +285,8 @@ describe('placeIntoTarget', () => {
     const stagingBefore = await describeTree(staging)
     const targetBefore = (await describeTree(target)).filter((f) => !f.path.startsWith('.fanout-'))
     const error = await placeIntoTarget(staging, target, 'n').catch((err: unknown) => err)
-    expect(error).toBeInstanceOf(DestinationExistsError)
+    expect(error).toBeInstanceOf(FanoutError)
+    expect(error).toMatchObject({ code: 'DESTINATION_EXISTS' })
     expect((error as Error).message).toContain(join(target, 'n'))
     expect((error as Error).message).toContain(staging)
     expect(await describeTree(staging)).toEqual(stagingBefore)
