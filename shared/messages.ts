@@ -56,25 +56,28 @@ export interface FirewallPlan {
   participants: string[]
 }
 
+/** How every agent of a transfer joins its swarm: decided once by the orchestrator, the same for all. */
+export interface SwarmSettings {
+  transferId: string
+  security: SwarmSecurity
+  /** Upload and download cap for each host, bytes per second; null for none. */
+  bwlimit: number | null
+  /** Who may reach the agents' ports; null for no firewall holes. */
+  firewall: FirewallPlan | null
+}
+
 export type AgentCommand =
   | {
       type: 'seed'
-      transferId: string
+      swarm: SwarmSettings
       sourcePath: string
       dataAddress: string
       /** The source's site (see Placement); the tracker groups peers by site. */
       site: number
-      swarm: SwarmSecurity
-      /** Upload and download cap for this host, bytes per second; null for none. */
-      bwlimit: number | null
-      firewall: FirewallPlan | null
     }
   | {
       type: 'fetch'
-      transferId: string
-      swarm: SwarmSecurity
-      bwlimit: number | null
-      firewall: FirewallPlan | null
+      swarm: SwarmSettings
       /** The .torrent file, base64; null when the payload has no non-empty file. */
       torrent: string | null
       manifest: Manifest

@@ -1,31 +1,16 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { Torrent } from 'webtorrent'
 import { FanoutError } from '../../shared/errors.js'
 import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
-import { makePeerId } from '../../shared/peer-id.js'
-import { announceUrl, deriveSwarmKeys } from '../../shared/swarm-keys.js'
-import { every, type Report } from '../control/report.js'
-import { openFirewall, peerPort } from '../firewall/firewall-holes.js'
+import type { Report } from '../control/report.js'
 import { materialize } from '../place/materialize.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
 import { KnownHashes } from '../policy/known-hashes.js'
-import { PayloadStore } from '../store/payload-store.js'
 import { WriteBacklog } from '../store/write-backlog.js'
-import { addOwnTorrent, parseOwnTorrent } from '../swarm/add-own-torrent.js'
-import { checkDoneByCount } from '../swarm/check-done-by-count.js'
-import { dropDuplicateWires } from '../swarm/drop-duplicate-wires.js'
-import { learnPieceHashes, startWithNoPieces } from '../swarm/piece-hashes.js'
-import { schedulePieces } from '../swarm/piece-scheduler.js'
-import { skipMetadataExchange } from '../swarm/skip-metadata-exchange.js'
-import {
-  countersOf,
-  createSwarmClient,
-  destroyClient,
-  destroyTorrent,
-  UPLOAD_SLOTS,
-} from '../swarm/swarm-client.js'
+import { parseOwnTorrent } from '../swarm/add-own-torrent.js'
+import { type JoinedSwarm, joinSwarm } from '../swarm/join-swarm.js'
+import { learnPieceHashes } from '../swarm/piece-hashes.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
 
@@ -37,8 +22,6 @@ export interface TargetRole {
   stop(): Promise<void>
 }
 
-const PROGRESS_MS = 500
-
 /**
  * Joins the swarm and downloads into a hidden staging directory named after the content, so an
  * interrupted run leaves something a later run of the same payload resumes from (each piece already
@@ -47,93 +30,38 @@ const PROGRESS_MS = 500
  */
 export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
   const stagingDir = join(command.targetDir, command.stagingName)
-  const resumed = await mkdir(stagingDir, { mode: 0o700 }).then(
-    () => false,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err
-      log.info({ stagingDir }, 'resuming from an earlier staging copy')
-      return true
-    },
-  )
-  const keys = deriveSwarmKeys(command.swarm)
-  const peerId = makePeerId({ role: 'target', ...command.placement })
-  const client = createSwarmClient(keys.psk, command.bwlimit, peerId)
-  const closeFirewall = await openFirewall(
-    command.transferId,
-    [await peerPort(client)],
-    command.firewall,
-    log,
-    report,
-  )
-  let stopProgress = () => {}
+  const resumed = await makeStagingDir(stagingDir, log)
   let materialized: Promise<void> | undefined
   const materializeOnce = (): Promise<void> => {
     materialized ??= materialize(command.manifest, join(stagingDir, command.manifest.name))
     return materialized
   }
-  let torrent: Torrent | undefined
-  let known: KnownHashes | undefined
-  let scheduler: { wake(): void } | undefined
-  let complete = false
-  if (command.torrent === null || command.trackerUrl === null) {
-    complete = true
-    report({ type: 'complete', bytes: 0 })
-  } else {
-    client.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
-    const backlog = new WriteBacklog()
-    const bytes = Buffer.from(command.torrent, 'base64')
-    const parsed = parseOwnTorrent(bytes)
-    const pieceCount = parsed.pieces.length
-    torrent = addOwnTorrent(
-      client,
-      bytes,
-      {
-        path: stagingDir,
-        store: PayloadStore,
-        storeOpts: { backlog },
-        // Nothing is held until its hash arrives; a resumed copy's pieces are checked then.
-        skipVerify: true,
-        uploads: UPLOAD_SLOTS,
-        announce: [announceUrl(command.trackerUrl, keys.trackerSecret)],
-      },
-      parsed,
-    )
-    startWithNoPieces(torrent)
-    checkDoneByCount(torrent, pieceCount)
-    dropDuplicateWires(torrent, peerId)
-    known = new KnownHashes(pieceCount)
-    scheduler = schedulePieces(torrent, pieceCount, command.placement, command.bwlimit, backlog, known)
-    skipMetadataExchange(torrent)
-    const joined = torrent
-    joined.on('error', (err: Error) => report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
-    joined.once('done', () => {
+  const fetching =
+    command.torrent === null || command.trackerUrl === null
+      ? undefined
+      : await joinAsTarget(command, command.torrent, command.trackerUrl, stagingDir, { report, log })
+  let complete = fetching === undefined
+  if (fetching === undefined) report({ type: 'complete', bytes: 0 })
+  else {
+    const { torrent } = fetching.swarm
+    torrent.once('done', () => {
       complete = true
-      report({ type: 'complete', bytes: joined.length })
+      report({ type: 'complete', bytes: torrent.length })
       // The copy's metadata is restored while this target still serves the others, not after the
       // last target is done: for a tree of 20,000 files that is 80,000 calls per target, all at the
       // end of the run. Nothing writes to the copy any more; reads keep its access times
       // (payload-store.ts). A failure surfaces at finalize.
       materializeOnce().catch(() => {})
     })
-    stopProgress = every(PROGRESS_MS, () => report({ type: 'progress', ...countersOf(joined) }))
   }
-  let left: Promise<void> | undefined
-  const leaveSwarm = () => {
-    left ??= (async () => {
-      stopProgress()
-      if (torrent !== undefined) await destroyTorrent(torrent)
-      await destroyClient(client)
-      await closeFirewall()
-    })()
-    return left
-  }
+  const leaveSwarm = async () => fetching?.swarm.leave()
   return {
     learnPieceHashes: async ({ first, digests }) => {
-      if (torrent === undefined || known === undefined)
-        throw new FanoutError('AGENT_PROTOCOL', 'piece hashes for an empty payload')
-      const count = await learnPieceHashes(torrent, first, Buffer.from(digests, 'base64'), resumed)
+      if (fetching === undefined) throw new FanoutError('AGENT_PROTOCOL', 'piece hashes for an empty payload')
+      const { swarm, known } = fetching
+      const count = await learnPieceHashes(swarm.torrent, first, Buffer.from(digests, 'base64'), resumed)
       known.add(first, count)
-      scheduler?.wake()
+      swarm.wake()
     },
     finalize: async () => {
       // Files can have their full size long before every piece is in them; only 'done' means verified.
@@ -144,4 +72,40 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     },
     stop: leaveSwarm,
   }
+}
+
+/** Makes the staging directory; true when an earlier run left one to resume from. */
+function makeStagingDir(stagingDir: string, log: Logger): Promise<boolean> {
+  return mkdir(stagingDir, { mode: 0o700 }).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+      log.info({ stagingDir }, 'resuming from an earlier staging copy')
+      return true
+    },
+  )
+}
+
+async function joinAsTarget(
+  command: FetchCommand,
+  torrent: string,
+  trackerUrl: string,
+  stagingDir: string,
+  io: { report: Report; log: Logger },
+): Promise<{ swarm: JoinedSwarm; known: KnownHashes }> {
+  const bytes = Buffer.from(torrent, 'base64')
+  const parsed = parseOwnTorrent(bytes)
+  const known = new KnownHashes(parsed.pieces.length)
+  const role = {
+    kind: 'target',
+    placement: command.placement,
+    trackerUrl,
+    backlog: new WriteBacklog(),
+    known,
+  } as const
+  const swarm = await joinSwarm(
+    { settings: command.swarm, role, torrent: { bytes, parsed }, storePath: stagingDir },
+    io,
+  )
+  return { swarm, known }
 }

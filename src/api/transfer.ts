@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events'
 import pino, { type Logger } from 'pino'
+import type { Config } from '../config/defaults.js'
 import { type ConfigFlags, resolveConfig } from '../config/resolve.js'
 import type { ProgressSnapshot } from '../core/progress.js'
-import { runTransfer, type TransferResult } from '../run/run-transfer.js'
+import { type RunDeps, runTransfer, type TransferRequest, type TransferResult } from '../run/run-transfer.js'
 import { executorFactory } from './create-executor.js'
 
 /** What to copy where, and how. Paths use the command line's syntax: `[user@]host:/path` or a local path. */
@@ -17,8 +18,6 @@ export interface TransferOptions extends ConfigFlags {
   signal?: AbortSignal
   /** A pino logger; silent by default. */
   logger?: Logger
-  /** The transfer's secret. Leave it out: it is made fresh for every run. Tests set it to look for leaks. */
-  swarmKey?: Buffer
 }
 
 /**
@@ -32,29 +31,10 @@ export class TransferRun
 {
   readonly result: Promise<TransferResult>
 
-  constructor(options: TransferOptions) {
+  /** @param start runs the transfer, sending each snapshot to the function it is given. */
+  constructor(start: (onProgress: (snapshot: ProgressSnapshot) => void) => Promise<TransferResult>) {
     super()
-    const { source, targets, cwd, signal, logger, swarmKey, ...flags } = options
-    const log = logger ?? pino({ level: 'silent' })
-    this.result = Promise.resolve().then(() => {
-      const config = resolveConfig(flags)
-      return runTransfer({
-        source,
-        targets,
-        cwd: cwd ?? process.cwd(),
-        createExecutor: executorFactory(config, log),
-        log,
-        signal: signal ?? new AbortController().signal,
-        stallTimeoutMs: config.stallTimeoutMs,
-        agentIdleTimeoutMs: config.agentIdleTimeoutMs,
-        encrypt: config.encrypt,
-        bwlimit: config.bwlimit ?? null,
-        firewall: config.firewall,
-        topologyPath: config.topologyPath,
-        ...(swarmKey === undefined ? {} : { swarmKey }),
-        onProgress: (snapshot) => this.emit('progress', snapshot),
-      })
-    })
+    this.result = Promise.resolve().then(() => start((snapshot) => this.emit('progress', snapshot)))
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a TransferRun is awaited like execa's subprocess.
@@ -75,5 +55,32 @@ export class TransferRun
  * const result = await run // result.outcome === 'ok' when every target holds a verified copy
  */
 export function transfer(options: TransferOptions): TransferRun {
-  return new TransferRun(options)
+  const { source, targets, cwd, signal, logger, ...flags } = options
+  return new TransferRun((onProgress) =>
+    runWithConfig({ source, targets, cwd: cwd ?? process.cwd() }, resolveConfig(flags), {
+      log: logger ?? pino({ level: 'silent' }),
+      signal: signal ?? new AbortController().signal,
+      onProgress,
+    }),
+  )
+}
+
+/**
+ * The transfer with settings already resolved, as the CLI has them: what `transfer` does once it has
+ * resolved its options. Not part of the package's API; `swarmKey` is for tests that look for leaks.
+ */
+export function startTransfer(
+  request: TransferRequest,
+  config: Readonly<Config>,
+  deps: { log: Logger; signal: AbortSignal; swarmKey?: Buffer },
+): TransferRun {
+  return new TransferRun((onProgress) => runWithConfig(request, config, { ...deps, onProgress }))
+}
+
+function runWithConfig(
+  request: TransferRequest,
+  config: Readonly<Config>,
+  deps: Omit<RunDeps, 'createExecutor'>,
+): Promise<TransferResult> {
+  return runTransfer(request, config, { ...deps, createExecutor: executorFactory(config, deps.log) })
 }

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { isFanoutError } from '../../shared/errors.js'
-import { transfer } from '../api/transfer.js'
+import { startTransfer } from '../api/transfer.js'
 import { resolveConfig } from '../config/resolve.js'
 import type { TransferResult } from '../run/run-transfer.js'
 import { addCleanupCommand } from './cleanup-command.js'
@@ -45,13 +45,14 @@ async function execute(request: CliRequest, io: CliIo): Promise<number> {
     pino.destination(2),
   )
   const display = config.progress === 'never' || config.json ? undefined : createProgressDisplay(io.stderr)
-  const run = transfer({
-    source: request.source,
-    targets: request.targets,
-    ...request.flags,
-    logger: log,
-    signal: io.signal,
-  })
+  const run = startTransfer(
+    { source: request.source, targets: request.targets, cwd: process.cwd() },
+    config,
+    {
+      log,
+      signal: io.signal,
+    },
+  )
   run.on('progress', (snapshot) => display?.update(snapshot))
   const result = await run
   display?.finish()

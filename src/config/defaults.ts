@@ -15,8 +15,8 @@ export interface Config {
   agentIdleTimeoutMs: number
   /** The ssh-agent socket to offer keys from, after the identity files. */
   sshAgentSocket: string | undefined
-  /** Cap on each host's upload and download, bytes per second; undefined for none. */
-  bwlimit: number | undefined
+  /** Cap on each host's upload and download, bytes per second; null for none. */
+  bwlimit: number | null
   /** Encrypt the swarm (TLS with a per-transfer key and ephemeral Diffie-Hellman). */
   encrypt: boolean
   /** Open per-transfer firewall holes (nftables, else iptables) and close them afterwards. */
@@ -41,7 +41,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   stallTimeoutMs: 300_000,
   agentIdleTimeoutMs: 30_000,
   sshAgentSocket: undefined,
-  bwlimit: undefined,
+  bwlimit: null,
   encrypt: true,
   firewall: true,
   topologyPath: undefined,

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import type { AgentReport } from '../../shared/messages.js'
-import { type Placement, placeTargets } from '../../shared/placement.js'
+import { placeTargets } from '../../shared/placement.js'
 import { inferSites } from '../core/infer-sites.js'
-import type { TransferPlan } from '../core/plan.js'
-import type { SiteLayout } from '../core/sites.js'
+import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
 import type { AgentChannel } from './agent-channel.js'
+import type { TargetRun } from './target-run.js'
 import type { TransferState } from './transfer-state.js'
 
 type Rtt = Extract<AgentReport, { type: 'rtt' }>
@@ -25,30 +25,27 @@ export interface SiteDeps {
 }
 
 /**
- * Decides every started target's site (measuring round-trip times when asked to) and its placement.
- * Ranks are handed out among the targets that started only, so no share of the pieces is left to a
- * target that is not there. `started[i]` is undefined for a target that failed to start.
+ * Decides every started target's site (measuring round-trip times when asked to) and sets its
+ * placement. Ranks are handed out among the targets that started only, so no share of the pieces is
+ * left to a target that is not there.
  */
 export async function decideSites(
-  plan: TransferPlan,
-  started: readonly (AgentChannel | undefined)[],
+  targets: readonly TargetRun[],
   trackerUrl: string | null,
   deps: SiteDeps,
-): Promise<{ layout: SiteLayout; placements: (Placement | undefined)[] }> {
+): Promise<SiteLayout> {
   const layout =
     deps.inferSites && trackerUrl !== null
-      ? inferSites(await measureRtts(plan, started, trackerUrl, deps))
+      ? inferSites(await measureRtts(targets, trackerUrl, deps))
       : deps.sites
   deps.log.info({ from: layout.from, labels: layout.labels, sites: layout.targets }, 'sites decided')
-  const live = layout.targets.flatMap((site, index) =>
-    started[index] === undefined ? [] : [{ site, index }],
-  )
-  const placed = placeTargets(live.map((t) => t.site))
-  const placements: (Placement | undefined)[] = layout.targets.map(() => undefined)
-  live.forEach((t, k) => {
-    placements[t.index] = placed[k]
+  const started = targets.filter((t) => t.channel !== undefined)
+  const placed = placeTargets(started.map((t) => layout.targets[t.index] ?? SOURCE_SITE))
+  started.forEach((target, k) => {
+    const placement = placed[k]
+    if (placement !== undefined) target.placement = placement
   })
-  return { layout, placements }
+  return layout
 }
 
 /**
@@ -56,8 +53,7 @@ export async function decideSites(
  * that could not (a firewall in the way) are named in one warning and count as the source's site.
  */
 async function measureRtts(
-  plan: TransferPlan,
-  started: readonly (AgentChannel | undefined)[],
+  targets: readonly TargetRun[],
   trackerUrl: string,
   deps: SiteDeps,
 ): Promise<(number | null)[]> {
@@ -65,14 +61,14 @@ async function measureRtts(
   const address = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const probe = { type: 'probe', address, port: Number(url.port), samples: PROBE_SAMPLES } as const
   const answers = await Promise.all(
-    started.map(async (channel) => {
+    targets.map(async ({ channel }) => {
       if (channel === undefined) return undefined
       channel.send(probe)
       // A target whose agent dies here fails at its fetch with the agent's own error; no warning.
       return answerOf(channel, deps.signal).catch(() => undefined)
     }),
   )
-  const unmeasured = answers.flatMap((a, index) => (a?.ms === null ? [plan.targets[index]?.spec] : []))
+  const unmeasured = targets.filter((_, index) => answers[index]?.ms === null).map((t) => t.endpoint.spec)
   const reason = answers.find((a) => a?.ms === null)?.reason
   if (unmeasured.length > 0) {
     deps.state.warnings.push(

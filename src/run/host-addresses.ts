@@ -5,18 +5,15 @@ import type { HostPool } from './host-pool.js'
 interface AddressDeps {
   pool: HostPool
   signal: AbortSignal
-  /** Whether the user wants firewall holes at all. */
-  firewall: boolean
 }
 
 /**
- * Who may reach the transfer's ports: every endpoint's data address. null when the user turned the
- * firewall off, or when every endpoint is on this machine (loopback needs no hole, and a local run
- * must not touch this machine's ruleset).
+ * Who may reach the transfer's ports: every endpoint's data address. null when every endpoint is on
+ * this machine (loopback needs no hole, and a local run must not touch this machine's ruleset).
  */
 export async function firewallPlan(plan: TransferPlan, deps: AddressDeps): Promise<FirewallPlan | null> {
   const endpoints = [plan.source, ...plan.targets]
-  if (!deps.firewall || endpoints.every((e) => e.host === null)) return null
+  if (endpoints.every((e) => e.host === null)) return null
   const addresses = await Promise.all(
     endpoints.map(async (e) =>
       e.host === null ? localDataAddress(plan, deps) : (await deps.pool.get(e, deps.signal)).dataAddress,
@@ -30,10 +27,7 @@ export async function firewallPlan(plan: TransferPlan, deps: AddressDeps): Promi
  * them): where a local source serves, and what their firewalls must let in from a local endpoint.
  * 127.0.0.1 only when every endpoint is local.
  */
-export async function localDataAddress(
-  plan: TransferPlan,
-  deps: Pick<AddressDeps, 'pool' | 'signal'>,
-): Promise<string> {
+export async function localDataAddress(plan: TransferPlan, deps: AddressDeps): Promise<string> {
   const remote = [plan.source, ...plan.targets].find((e) => e.host !== null)
   if (remote === undefined) return '127.0.0.1'
   const exec = await deps.pool.get(remote, deps.signal)

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import { type FanoutCode, FanoutError, isFanoutError } from '../../shared/errors.js'
+import type { Config } from '../config/defaults.js'
 import type { Problem } from '../core/checks.js'
 import { planTransfer } from '../core/plan.js'
 import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
@@ -13,29 +14,23 @@ import { preflight } from './preflight.js'
 import { runSwarm } from './swarm-session.js'
 import { type AgentUsage, TransferState } from './transfer-state.js'
 
-export interface RunTransferInput {
+/** What to copy where, as the user wrote it. */
+export interface TransferRequest {
   source: string
   targets: readonly string[]
+  /** Resolves bare relative paths and the topology file. */
   cwd: string
+}
+
+/** What a run uses besides its settings: adapters, logging, cancellation, and where progress goes. */
+export interface RunDeps {
   createExecutor: ExecutorFactory
   log: Logger
   signal: AbortSignal
-  stallTimeoutMs: number
-  agentIdleTimeoutMs: number
-  /** Encrypt the swarm's peer connections. */
-  encrypt: boolean
-  bwlimit: number | null
-  /** Open per-transfer firewall holes. */
-  firewall: boolean
-  /**
-   * A file of `HOST LABEL` lines giving each host's site (datacenter); relative to `cwd`. Without
-   * it, sites are inferred from round-trip times to the source.
-   */
-  topologyPath?: string | undefined
-  /** The transfer's secret; random unless a test needs to know it. */
-  swarmKey?: Buffer
   onProgress: (snapshot: ProgressSnapshot) => void
   clock?: () => number
+  /** The transfer's secret; made fresh for every run unless a test must know it to look for leaks. */
+  swarmKey?: Buffer
 }
 
 /** How one target ended. */
@@ -72,56 +67,58 @@ export interface TransferResult {
 }
 
 /** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
-export async function runTransfer(input: RunTransferInput): Promise<TransferResult> {
-  const clock = input.clock ?? Date.now
+export async function runTransfer(
+  request: TransferRequest,
+  config: Readonly<Config>,
+  deps: RunDeps,
+): Promise<TransferResult> {
+  const clock = deps.clock ?? Date.now
+  const { signal } = deps
   // Every pending wait on every target listens for the abort; 12 targets would pass Node's default
   // warning threshold of 10 although nothing leaks (each listener goes when its wait ends).
-  setMaxListeners(Number.POSITIVE_INFINITY, input.signal)
-  const plan = planTransfer({ ...input, transferId: randomUUID() })
-  const log = input.log.child({ transfer: plan.transferId })
+  setMaxListeners(Number.POSITIVE_INFINITY, signal)
+  const plan = planTransfer({ ...request, transferId: randomUUID() })
+  const log = deps.log.child({ transfer: plan.transferId })
   // A bad topology file is a usage error, found before any host is touched.
-  const { sites, infer } = await loadSites(plan, input.topologyPath, input.cwd)
+  const { sites, infer } = await loadSites(plan, config.topologyPath, request.cwd)
   const state = new TransferState(
     plan.targets.map((t) => t.spec),
     clock(),
     clock,
-    input.onProgress,
+    deps.onProgress,
   )
   state.sites = sites
   const cleanup = new CleanupStack(log)
-  const pool = new HostPool(input.createExecutor)
+  const pool = new HostPool(deps.createExecutor)
   cleanup.defer('close connections', () => pool.closeAll())
   let problems: Problem[] = []
   try {
-    const checked = await preflight(plan, pool, input.signal)
+    const checked = await preflight(plan, pool, signal)
     problems = checked.problems
     state.totalBytes = checked.payloadBytes
-    if (problems.length === 0 && !input.signal.aborted) {
+    if (problems.length === 0 && !signal.aborted) {
       await runSwarm(plan, {
         pool,
         cleanup,
         state,
         log,
-        signal: input.signal,
-        stallTimeoutMs: input.stallTimeoutMs,
-        agentIdleTimeoutMs: input.agentIdleTimeoutMs,
-        bwlimit: input.bwlimit,
-        firewall: input.firewall,
+        signal,
+        config,
+        swarmKey: deps.swarmKey ?? randomBytes(32),
         sites,
         inferSites: infer,
-        swarm: { key: (input.swarmKey ?? randomBytes(32)).toString('base64'), encrypt: input.encrypt },
       })
     }
   } catch (err) {
     // Only a source failure gets here; it fails every target that had not finished.
-    const failure = asFanoutError(err, input.signal)
+    const failure = asFanoutError(err, signal)
     state.targets.forEach((target, index) => {
       if (target.state !== 'done' && target.error === undefined) state.fail(index, failure)
     })
   }
   const leftovers = await cleanup.unwind()
   state.setPhase('done')
-  return summarize(plan.transferId, input.source, state, problems, leftovers, input.signal.aborted)
+  return summarize(plan.transferId, request.source, state, problems, leftovers, signal.aborted)
 }
 
 function asFanoutError(err: unknown, signal: AbortSignal): FanoutError {

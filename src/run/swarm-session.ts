@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 import { FanoutError, isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
-import type { AgentReport, FirewallPlan, SwarmSecurity } from '../../shared/messages.js'
-import type { Placement } from '../../shared/placement.js'
+import type { AgentReport, SwarmSettings } from '../../shared/messages.js'
+import type { Config } from '../config/defaults.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
 import type { AgentChannel } from './agent-channel.js'
@@ -12,6 +12,7 @@ import { firewallPlan, localDataAddress } from './host-addresses.js'
 import type { HostPool } from './host-pool.js'
 import { PieceHashRelay } from './piece-hash-relay.js'
 import { startAgent } from './start-agent.js'
+import { type TargetRun, targetRuns } from './target-run.js'
 import type { TransferState } from './transfer-state.js'
 import { watchForStall } from './watch-for-stall.js'
 
@@ -23,14 +24,9 @@ export interface SessionDeps {
   state: TransferState
   log: Logger
   signal: AbortSignal
-  stallTimeoutMs: number
-  /** The transfer's secret and whether to encrypt; goes to every agent over its channel only. */
-  swarm: SwarmSecurity
-  agentIdleTimeoutMs: number
-  /** Per-host cap, bytes per second; null for none. */
-  bwlimit: number | null
-  /** Open per-transfer firewall holes on every host (not when every endpoint is local). */
-  firewall: boolean
+  config: Readonly<Config>
+  /** The transfer's secret; goes to every agent over its channel only. */
+  swarmKey: Buffer
   /** The sites known before anything connected: from `--topology`, or one site. */
   sites: SiteLayout
   /** Infer the sites from round-trip times to the source once the target agents are up. */
@@ -48,10 +44,12 @@ export interface SessionDeps {
  */
 export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
   const { state } = deps
-  const agentDeps = { ...deps, firewallPlan: await firewallPlan(plan, deps) }
+  const swarm = await swarmSettings(plan, deps)
+  const agentDeps: AgentDeps = { ...deps, swarm }
+  const targets = targetRuns(plan.targets)
   // Target agents start while the source hashes: shipping and starting them takes a second or two
   // that would otherwise come after the hashing. startTarget records its own failures, never throws.
-  const starting = Promise.all(plan.targets.map((_, index) => startTarget(plan, index, agentDeps)))
+  const starting = Promise.all(targets.map((target) => startTarget(target, agentDeps)))
   const hashes = new PieceHashRelay()
   const source = await startSource(plan, hashes, agentDeps).catch(async (err: unknown) => {
     // Let every target agent finish starting, so that cleanup knows of each one and stops it.
@@ -60,22 +58,11 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
   })
   const sourceLost = source.channel.failure(deps.signal)
   sourceLost.catch(() => {})
-  const started = await starting
+  await starting
   state.setPhase('transferring')
-  const { layout, placements } = await decideSites(plan, started, source.seeding.trackerUrl, deps)
-  state.sites = layout
+  state.sites = await decideSites(targets, source.seeding.trackerUrl, deps)
   const completed = await Promise.all(
-    started.map((channel, index) =>
-      fetchOnTarget(
-        plan,
-        index,
-        { channel, placement: placements[index] },
-        source.seeding,
-        hashes,
-        sourceLost,
-        agentDeps,
-      ),
-    ),
+    targets.map((target) => fetchOnTarget(plan, target, source.seeding, hashes, sourceLost, agentDeps)),
   )
   state.setPhase('finalizing')
   // Every target holds every piece or has failed: nobody needs the source any more, and its
@@ -83,8 +70,8 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
   // instead of following it.
   const sourceStopped = source.channel.close()
   await Promise.all(
-    completed.map(async (channel, index) => {
-      if (channel === undefined) return
+    targets.map(async ({ index, channel }) => {
+      if (channel === undefined || !completed[index]) return
       try {
         channel.send({ type: 'finalize' })
         const finalized = await channel.next('finalized', deps.signal)
@@ -97,7 +84,18 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
   await sourceStopped
 }
 
-type AgentDeps = SessionDeps & { firewallPlan: FirewallPlan | null }
+type AgentDeps = SessionDeps & { swarm: SwarmSettings }
+
+/** How every agent joins: decided here once and sent to each as it is. */
+async function swarmSettings(plan: TransferPlan, deps: SessionDeps): Promise<SwarmSettings> {
+  const { config } = deps
+  return {
+    transferId: plan.transferId,
+    security: { key: deps.swarmKey.toString('base64'), encrypt: config.encrypt },
+    bwlimit: config.bwlimit,
+    firewall: config.firewall ? await firewallPlan(plan, deps) : null,
+  }
+}
 
 async function startSource(
   plan: TransferPlan,
@@ -105,7 +103,7 @@ async function startSource(
   deps: AgentDeps,
 ): Promise<{ channel: AgentChannel; seeding: Seeding }> {
   const exec = await deps.pool.get(plan.source, deps.signal)
-  const channel = await startAgent(exec, plan.source.host === null, agentOptions(plan, deps))
+  const channel = await startAgent(exec, plan.source.host === null, agentOptions(deps))
   channel.on('report', (report) => {
     if (report.type === 'usage')
       deps.state.usage.push({ endpoint: plan.source.spec, role: 'source', ...usageOf(report) })
@@ -116,13 +114,10 @@ async function startSource(
   deps.state.setPhase('hashing')
   channel.send({
     type: 'seed',
-    transferId: plan.transferId,
+    swarm: deps.swarm,
     sourcePath: plan.source.path,
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     site: SOURCE_SITE,
-    swarm: deps.swarm,
-    bwlimit: deps.bwlimit,
-    firewall: deps.firewallPlan,
   })
   // Comes before the hashing, which goes on while the targets fetch.
   const seeding = await channel.next('seeding', deps.signal)
@@ -132,61 +127,50 @@ async function startSource(
   return { channel, seeding }
 }
 
-/** Starts the target's agent; undefined (and the failure recorded) if it could not. */
-async function startTarget(
-  plan: TransferPlan,
-  index: number,
-  deps: AgentDeps,
-): Promise<AgentChannel | undefined> {
-  const target = plan.targets[index]
-  if (target === undefined) return undefined
+/** Starts the target's agent into `target.channel`; on failure records it and leaves it unset. */
+async function startTarget(target: TargetRun, deps: AgentDeps): Promise<void> {
+  const { index, endpoint } = target
   try {
     deps.state.update(index, { state: 'starting' })
-    const exec = await deps.pool.get(target, deps.signal)
-    const channel = await startAgent(exec, target.host === null, agentOptions(plan, deps))
+    const exec = await deps.pool.get(endpoint, deps.signal)
+    const channel = await startAgent(exec, endpoint.host === null, agentOptions(deps))
     channel.on('report', (report) => {
       if (report.type === 'progress') deps.state.update(index, report)
       if (report.type === 'usage')
-        deps.state.usage.push({ endpoint: target.spec, role: 'target', ...usageOf(report) })
+        deps.state.usage.push({ endpoint: endpoint.spec, role: 'target', ...usageOf(report) })
     })
-    return channel
+    target.channel = channel
   } catch (err) {
     recordFailure(deps.state, index, err)
-    return undefined
   }
 }
 
-/** Resolves with the target's channel once it holds every piece, or undefined if it failed. */
+/** Resolves true once the target holds every piece; false (and the failure recorded) if it failed. */
 async function fetchOnTarget(
   plan: TransferPlan,
-  index: number,
-  agent: { channel: AgentChannel | undefined; placement: Placement | undefined },
+  target: TargetRun,
   seeding: Seeding,
   hashes: PieceHashRelay,
   sourceLost: Promise<never>,
   deps: AgentDeps,
-): Promise<AgentChannel | undefined> {
-  const target = plan.targets[index]
-  const { channel, placement } = agent
-  if (target === undefined || channel === undefined || placement === undefined) return undefined
+): Promise<boolean> {
+  const { index, endpoint, channel, placement } = target
+  if (channel === undefined || placement === undefined) return false
   let stopWatching = () => {}
   try {
     deps.state.update(index, { state: 'downloading' })
     channel.send({
       type: 'fetch',
-      transferId: plan.transferId,
       swarm: deps.swarm,
-      bwlimit: deps.bwlimit,
-      firewall: deps.firewallPlan,
       torrent: seeding.torrent,
       manifest: seeding.manifest,
-      targetDir: target.path,
+      targetDir: endpoint.path,
       stagingName: stagingName(seeding.infoHash, plan.transferId),
       trackerUrl: seeding.trackerUrl,
       placement,
     })
     if (seeding.torrent !== null) hashes.follow((batch) => channel.send({ type: 'pieceHashes', ...batch }))
-    const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.stallTimeoutMs)
+    const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
     stopWatching = stall.stop
     const complete = await Promise.race([
       channel.next('complete', deps.signal),
@@ -194,17 +178,23 @@ async function fetchOnTarget(
       stall.stalled,
     ])
     deps.state.update(index, { state: 'complete', downloaded: complete.bytes })
-    return channel
+    return true
   } catch (err) {
     recordFailure(deps.state, index, err)
-    return undefined
+    return false
   } finally {
     stopWatching()
   }
 }
 
-function agentOptions(plan: TransferPlan, deps: AgentDeps) {
-  return { ...deps, firewallName: deps.firewallPlan === null ? undefined : firewallName(plan.transferId) }
+function agentOptions(deps: AgentDeps) {
+  const { cleanup, log, swarm, config } = deps
+  return {
+    cleanup,
+    log,
+    agentIdleTimeoutMs: config.agentIdleTimeoutMs,
+    firewallName: swarm.firewall === null ? undefined : firewallName(swarm.transferId),
+  }
 }
 
 function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {

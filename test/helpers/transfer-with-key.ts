@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import pino from 'pino'
-import { transfer } from '../../src/index.js'
+import { startTransfer } from '../../src/api/transfer.js'
+import { resolveConfig } from '../../src/config/resolve.js'
 
 const options = JSON.parse(process.argv[2] ?? '{}') as {
   source: string
@@ -15,5 +16,12 @@ const options = JSON.parse(process.argv[2] ?? '{}') as {
 const logFile = process.argv[3] ?? '/dev/null'
 const swarmKey = Buffer.from(readFileSync(0, 'utf8').trim(), 'hex')
 const logger = pino({ level: 'debug' }, pino.destination({ dest: logFile, sync: true }))
-const result = await transfer({ ...options, swarmKey, logger })
+const { source, targets, ...flags } = options
+const config = resolveConfig(flags)
+const request = { source, targets, cwd: process.cwd() }
+const result = await startTransfer(request, config, {
+  log: logger,
+  signal: new AbortController().signal,
+  swarmKey,
+})
 process.stdout.write(JSON.stringify(result))

@@ -87,7 +87,7 @@ describe('the import graph', () => {
   })
 
   test.each([
-    ['seeder/roles/seed-source.ts', 'tracker/server.ts'],
+    ['seeder/swarm/join-swarm.ts', 'tracker/server.ts'],
     ['seeder/roles/seed-source.ts', 'shared/messages.ts'],
     ['tracker/server.ts', 'shared/swarm-keys.ts'],
     ['src/run/start-agent.ts', 'shared/firewall/firewall.ts'],
@@ -101,7 +101,7 @@ describe('the import graph', () => {
     const edges = repositoryEdges()
     // The scan must see the code, or an empty graph would pass.
     expect(edges.length).toBeGreaterThan(300)
-    expect(edges).toContainEqual(['seeder/roles/seed-source.ts', TRACKER_ENTRY])
+    expect(edges).toContainEqual(['seeder/swarm/join-swarm.ts', TRACKER_ENTRY])
     expect(violations(edges)).toEqual([])
   })
 

@@ -9,6 +9,7 @@ import { planTransfer } from '../../../src/core/plan.js'
 import { singleSite } from '../../../src/core/sites.js'
 import { AgentChannel } from '../../../src/run/agent-channel.js'
 import { decideSites } from '../../../src/run/decide-sites.js'
+import { type TargetRun, targetRuns } from '../../../src/run/target-run.js'
 import { TransferState } from '../../../src/run/transfer-state.js'
 
 const log = pino({ level: 'silent' })
@@ -40,6 +41,14 @@ async function tracker(): Promise<{ url: string; close: () => Promise<void> }> {
   return { url: `http://127.0.0.1:${port}/announce`, close }
 }
 
+/** The plan's targets, each with the agent given at its position (undefined: it did not start). */
+function withAgents(channels: (AgentChannel | undefined)[]): TargetRun[] {
+  return targetRuns(plan.targets).map((target, index) => {
+    const channel = channels[index]
+    return channel === undefined ? target : { ...target, channel }
+  })
+}
+
 function deps(inferSites: boolean) {
   const state = new TransferState(
     TARGETS,
@@ -54,14 +63,14 @@ describe('decideSites', () => {
   test('measures each started target and ranks only the targets that started', async () => {
     const source = await tracker()
     onTestFinished(source.close)
-    const started = [inProcessAgent('h1'), undefined, inProcessAgent('h3')]
+    const started = withAgents([inProcessAgent('h1'), undefined, inProcessAgent('h3')])
     const d = deps(true)
-    const { layout, placements } = await decideSites(plan, started, source.url, d)
+    const layout = await decideSites(started, source.url, d)
     expect(layout.from).toBe('inferred')
     expect(layout.targets).toEqual([0, 0, 0])
     expect(layout.rttMs?.[0]).toBeGreaterThanOrEqual(0)
     expect(layout.rttMs?.[1]).toBeNull()
-    expect(placements).toEqual([
+    expect(started.map((t) => t.placement)).toEqual([
       { site: 0, rank: 0, siteSize: 2 },
       undefined,
       { site: 0, rank: 1, siteSize: 2 },
@@ -73,12 +82,7 @@ describe('decideSites', () => {
     const gone = await tracker()
     await gone.close()
     const d = deps(true)
-    const { layout } = await decideSites(
-      plan,
-      TARGETS.map((t) => inProcessAgent(t)),
-      gone.url,
-      d,
-    )
+    const layout = await decideSites(withAgents(TARGETS.map((t) => inProcessAgent(t))), gone.url, d)
     expect(layout).toMatchObject({
       from: 'inferred',
       labels: ['dc1'],
@@ -94,17 +98,13 @@ describe('decideSites', () => {
   test('without inference (or without a payload) the layout given is kept and nothing is probed', async () => {
     const given = { from: 'topology' as const, labels: ['east', 'west'], targets: [1, 0, 1], file: 'dcs.txt' }
     const d = { ...deps(false), sites: given }
-    const { layout, placements } = await decideSites(plan, [undefined, undefined, undefined], null, d)
+    const none = withAgents([undefined, undefined, undefined])
+    const layout = await decideSites(none, null, d)
     expect(layout).toBe(given)
-    expect(placements).toEqual([undefined, undefined, undefined])
-    const withAgents = await decideSites(
-      plan,
-      TARGETS.map((t) => inProcessAgent(t)),
-      null,
-      { ...d, inferSites: true },
-    )
-    expect(withAgents.layout).toBe(given)
-    expect(withAgents.placements).toEqual([
+    expect(none.map((t) => t.placement)).toEqual([undefined, undefined, undefined])
+    const started = withAgents(TARGETS.map((t) => inProcessAgent(t)))
+    expect(await decideSites(started, null, { ...d, inferSites: true })).toBe(given)
+    expect(started.map((t) => t.placement)).toEqual([
       { site: 1, rank: 0, siteSize: 2 },
       { site: 0, rank: 0, siteSize: 1 },
       { site: 1, rank: 1, siteSize: 2 },

@@ -1,0 +1,181 @@
+import { once } from 'node:events'
+import type { Logger } from 'pino'
+import type { ParsedTorrent, Torrent } from 'webtorrent'
+import type { SwarmSettings } from '../../shared/messages.js'
+import { makePeerId } from '../../shared/peer-id.js'
+import type { Placement } from '../../shared/placement.js'
+import { announceUrl, deriveSwarmKeys } from '../../shared/swarm-keys.js'
+import { startTracker } from '../../tracker/server.js'
+import { every, type Report } from '../control/report.js'
+import { openFirewall, peerPort } from '../firewall/firewall-holes.js'
+import type { KnownHashes } from '../policy/known-hashes.js'
+import type { ServedBlocks } from '../policy/served-blocks.js'
+import { PayloadStore } from '../store/payload-store.js'
+import type { WriteBacklog } from '../store/write-backlog.js'
+import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
+import { checkDoneByCount } from './check-done-by-count.js'
+import { countServedBlocks } from './count-served-blocks.js'
+import { dropDuplicateWires } from './drop-duplicate-wires.js'
+import { startWithNoPieces } from './piece-hashes.js'
+import { schedulePieces } from './piece-scheduler.js'
+import { serveOnly } from './serve-only.js'
+import { skipMetadataExchange } from './skip-metadata-exchange.js'
+import { countersOf, createSwarmClient, destroyClient, destroyTorrent, UPLOAD_SLOTS } from './swarm-client.js'
+
+/** What only one side brings: the source serves the tracker and its files, a target fetches. */
+export type SwarmRole =
+  | {
+      kind: 'source'
+      /** The source's site; the tracker groups peers by site. */
+      site: number
+      /** Where the tracker listens: the address the targets reach this host on. */
+      dataAddress: string
+      /** Counts what the source hands to its peers (the usage report's `served`). */
+      served: ServedBlocks
+    }
+  | {
+      kind: 'target'
+      placement: Placement
+      /** The source's tracker, without the secret. */
+      trackerUrl: string
+      /** The store's writes in progress: the scheduler holds back requests while the disk is behind. */
+      backlog: WriteBacklog
+      /** The pieces whose hashes have arrived: only those are asked for. */
+      known: KnownHashes
+    }
+
+export interface JoinRequest {
+  settings: SwarmSettings
+  role: SwarmRole
+  /** A torrent made by build-torrent.ts; `parsed` when the caller has parsed it already. */
+  torrent: { bytes: Uint8Array; parsed?: ParsedTorrent }
+  /** The directory the torrent's paths are relative to. */
+  storePath: string
+}
+
+export interface JoinedSwarm {
+  torrent: Torrent
+  /** The tracker every peer announces to (on the source, the one started here). */
+  trackerUrl: string
+  /** More piece hashes are known: a target's scheduler looks again. Nothing to do on the source. */
+  wake(): void
+  /** Leaves the swarm: progress, torrent, client, tracker, firewall holes. Safe to call twice. */
+  leave(): Promise<void>
+}
+
+const PROGRESS_MS = 500
+const ANNOUNCE_TIMEOUT_MS = 15_000
+
+/**
+ * Joins the transfer's swarm, the same way for the source and every target: derive the keys from
+ * the transfer's secret, start the tracker (source), make the peer id and the client, open the
+ * firewall for the ports bound, add the torrent, install the interventions in webtorrent
+ * (interventions.ts lists them), report progress. The source returns once the tracker lists it, so a
+ * target told to join next finds it there.
+ */
+export async function joinSwarm(
+  request: JoinRequest,
+  io: { report: Report; log: Logger },
+): Promise<JoinedSwarm> {
+  const { settings, role } = request
+  const parsed = request.torrent.parsed ?? parseOwnTorrent(request.torrent.bytes)
+  const keys = deriveSwarmKeys(settings.security)
+  const tracker =
+    role.kind === 'source'
+      ? await startTracker({
+          host: role.dataAddress,
+          infoHash: parsed.infoHash,
+          secret: keys.trackerSecret,
+          log: io.log,
+        })
+      : undefined
+  const peerId = makePeerId(
+    role.kind === 'source'
+      ? { role: 'source', site: role.site, rank: 0 }
+      : { role: 'target', ...role.placement },
+  )
+  const client = createSwarmClient(keys.psk, settings.bwlimit, peerId)
+  client.on('error', (err: Error) => io.report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+  const ports = [await peerPort(client), ...(tracker === undefined ? [] : [tracker.port])]
+  const closeFirewall = await openFirewall(settings.transferId, ports, settings.firewall, io.log, io.report)
+  const trackerUrl = tracker?.url ?? (role.kind === 'target' ? role.trackerUrl : '')
+  const torrent = addOwnTorrent(
+    client,
+    request.torrent.bytes,
+    {
+      path: request.storePath,
+      store: PayloadStore,
+      storeOpts: role.kind === 'source' ? { readOnly: true } : { backlog: role.backlog },
+      // Nothing is held until its hash is known: hashed on the source, arrived on a target (where a
+      // resumed copy's pieces are checked then).
+      skipVerify: true,
+      uploads: UPLOAD_SLOTS,
+      announce: [announceUrl(trackerUrl, keys.trackerSecret)],
+    },
+    parsed,
+  )
+  torrent.on('error', (err: Error) =>
+    io.report({ type: 'error', code: 'AGENT_FAILED', message: err.message }),
+  )
+  const wake = installInterventions(torrent, parsed, peerId, role, settings.bwlimit)
+  const stopProgress = every(PROGRESS_MS, () => io.report({ type: 'progress', ...countersOf(torrent) }))
+  let left: Promise<void> | undefined
+  // The holes close last: until the client is gone its port still listens.
+  const leave = () => {
+    left ??= (async () => {
+      stopProgress()
+      await destroyTorrent(torrent)
+      await destroyClient(client)
+      await tracker?.close()
+      await closeFirewall()
+    })()
+    return left
+  }
+  if (role.kind === 'source') {
+    await listed(torrent).catch(async (err: unknown) => {
+      await leave()
+      throw err
+    })
+  }
+  return { torrent, trackerUrl, wake, leave }
+}
+
+/**
+ * Every runtime intervention, in the one order that works: those that replace webtorrent's own
+ * handling first, de-duplication before anything else listens for 'wire', then what each role adds.
+ */
+function installInterventions(
+  torrent: Torrent,
+  parsed: ParsedTorrent,
+  peerId: string,
+  role: SwarmRole,
+  bwlimit: number | null,
+): () => void {
+  const pieceCount = parsed.pieces.length
+  startWithNoPieces(torrent)
+  checkDoneByCount(torrent, pieceCount)
+  dropDuplicateWires(torrent, peerId)
+  skipMetadataExchange(torrent)
+  if (role.kind === 'source') {
+    serveOnly(torrent)
+    countServedBlocks(torrent, parsed.pieceLength, role.served)
+    return () => {}
+  }
+  return schedulePieces(torrent, pieceCount, role.placement, bwlimit, role.backlog, role.known).wake
+}
+
+/**
+ * Targets learn of peers only when they announce, so the source must be on the tracker's list
+ * before any target is told to join, or the first target finds nobody to fetch from.
+ */
+async function listed(torrent: Torrent): Promise<void> {
+  const announced = once(torrent, 'trackerAnnounce', { signal: AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS) })
+  // events.once rejects on the torrent's 'error' event as well.
+  const ready = once(torrent, 'ready')
+  try {
+    await Promise.all([announced, ready])
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') throw err
+    throw new Error('the source could not announce to its own tracker')
+  }
+}
