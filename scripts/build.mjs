@@ -2,7 +2,7 @@
 // what the orchestrator copies to each host, which needs nothing but Node.js: every dependency,
 // webtorrent included, is inside it.
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { chmodSync, rmSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +18,9 @@ execFileSync(
     stdio: 'inherit',
   },
 )
+// The CLI is package.json's bin. npm sets its run bit only when it links the bin (npm ci, the first
+// npx), so a rebuild that left it off made `npx fanout` fail with "Permission denied".
+chmodSync(join(root, 'dist/src/cli/main.js'), 0o755)
 
 // uTP is off in our clients, and its native module cannot load from a single shipped file.
 const noUtp = {

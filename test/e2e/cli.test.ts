@@ -92,6 +92,16 @@ describe('fanout CLI', () => {
     expect(result.stderr).toBe('')
   })
 
+  test("package.json's bin runs as a program after every build (npx fanout runs it directly)", async () => {
+    const { bin } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      bin: { fanout: string }
+    }
+    expect(join(ROOT, bin.fanout)).toBe(CLI)
+    const result = await execa(CLI, ['--version'], { reject: false, stdin: 'ignore' })
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe(version)
+  })
+
   test.each([['--version'], ['-V']])('%s prints the package version', async (flag) => {
     const result = await fanout([flag])
     expect(result.exitCode).toBe(0)
