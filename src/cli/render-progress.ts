@@ -1,7 +1,8 @@
-import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
+import type { ProgressSnapshot, TargetProgress, TargetState } from '../core/progress.js'
 import { formatBytes, formatDuration, formatRate, percent } from './format.js'
 
 const BAR_WIDTH = 20
+const RUNNING: ReadonlySet<TargetState> = new Set(['checking', 'starting', 'downloading'])
 
 /** The live display's lines for one snapshot: a header for the whole transfer, one line per target. */
 export function renderLive(snapshot: ProgressSnapshot, width: number): string[] {
@@ -14,12 +15,14 @@ export function renderLive(snapshot: ProgressSnapshot, width: number): string[] 
 export function renderPlain(snapshot: ProgressSnapshot): string {
   const done = snapshot.targets.filter((t) => t.state === 'done' || t.state === 'complete').length
   const failed = snapshot.targets.filter((t) => t.state === 'failed').length
-  const least = Math.min(...snapshot.targets.map((t) => t.downloaded))
+  // Only a target still on its way can be the slowest: a failed one stopped where it failed.
+  const running = snapshot.targets.filter((t) => RUNNING.has(t.state))
+  const least = Math.min(...running.map((t) => t.downloaded))
   return [
     `[${formatDuration(snapshot.elapsedMs / 1000)}] ${snapshot.phase}`,
     phaseDetail(snapshot),
     `${done}/${snapshot.targets.length} targets complete${failed > 0 ? `, ${failed} failed` : ''}`,
-    `slowest ${formatBytes(Number.isFinite(least) ? least : 0)} of ${formatBytes(snapshot.totalBytes)}`,
+    running.length === 0 ? '' : `slowest ${formatBytes(least)} of ${formatBytes(snapshot.totalBytes)}`,
     `${formatRate(snapshot.rate)} total`,
   ]
     .filter((part) => part !== '')

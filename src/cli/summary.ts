@@ -1,5 +1,6 @@
+import { parseEndpoint, pathOn } from '../core/endpoint.js'
 import type { SiteGroup, SitesReport } from '../core/sites.js'
-import type { TransferResult } from '../run/run-transfer.js'
+import type { TargetResult, TransferResult } from '../run/run-transfer.js'
 import { formatBytes, formatDuration, formatMs } from './format.js'
 
 /** The human summary: one line per target, then warnings. Preflight problems go to `problemLines`. */
@@ -7,7 +8,7 @@ export function summaryLines(result: TransferResult): string[] {
   if (result.outcome === 'preflight-failed') return []
   const lines = result.targets.map((t) => {
     if (t.status === 'ok')
-      return `ok      ${t.path ?? t.target}  ${formatBytes(t.bytes)} in ${formatDuration(t.seconds)}`
+      return `ok      ${copyName(t)}  ${formatBytes(t.bytes)} in ${formatDuration(t.seconds)}`
     const why = t.error ? ` [${t.error.code}] ${t.error.message}` : ''
     return `${t.status.toUpperCase().padEnd(7)} ${t.target}${why}`
   })
@@ -20,6 +21,12 @@ export function summaryLines(result: TransferResult): string[] {
   for (const warning of result.warnings) lines.push(`warning: ${warning}`)
   for (const leftover of result.leftovers) lines.push(`warning: cleanup failed: ${leftover}`)
   return lines
+}
+
+/** Where the target's copy is, named with its host: two targets' copies often share a path. */
+function copyName(target: TargetResult): string {
+  if (target.path === undefined) return target.target
+  return pathOn(parseEndpoint(target.target, '/'), target.path)
 }
 
 /**

@@ -63,6 +63,16 @@ export function normalize(path: string): string {
   return `/${parts.join('/')}`
 }
 
+/**
+ * A path on an endpoint's host, written as the user writes endpoints: `[user@]host:/path`, with an
+ * IPv6 address in brackets, or the bare path for this machine.
+ */
+export function pathOn(endpoint: Endpoint, path: string): string {
+  if (endpoint.host === null) return path
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host
+  return `${endpoint.user === undefined ? '' : `${endpoint.user}@`}${host}:${path}`
+}
+
 /** The last path component: the name the copy gets inside each target directory. */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1)

@@ -140,13 +140,30 @@ describe('renderPlain', () => {
           target('c', { state: 'failed', downloaded: 0 }),
         ],
       }),
-      '[1:05] transferring, 1/3 targets complete, 2 failed, slowest 0 B of 4.0 MiB, 2.0 MiB/s total',
+      '[1:05] transferring, 1/3 targets complete, 2 failed, 2.0 MiB/s total',
     ],
     [
-      'no targets',
-      snap({ targets: [], rate: 0 }),
-      '[1:05] transferring, 0/0 targets complete, slowest 0 B of 4.0 MiB, 0 B/s total',
+      'the slowest is of the targets still running, not one that failed behind them',
+      snap({
+        targets: [
+          target('a', { state: 'failed', downloaded: MiB / 2 }),
+          target('b', { downloaded: 3 * MiB }),
+          target('c', { state: 'starting' }),
+        ],
+      }),
+      '[1:05] transferring, 0/3 targets complete, 1 failed, slowest 0 B of 4.0 MiB, 2.0 MiB/s total',
     ],
+    [
+      'one failed, the others still downloading',
+      snap({
+        targets: [
+          target('a', { state: 'failed', downloaded: MiB / 2 }),
+          target('b', { downloaded: 3 * MiB }),
+        ],
+      }),
+      '[1:05] transferring, 0/2 targets complete, 1 failed, slowest 3.0 MiB of 4.0 MiB, 2.0 MiB/s total',
+    ],
+    ['no targets', snap({ targets: [], rate: 0 }), '[1:05] transferring, 0/0 targets complete, 0 B/s total'],
     [
       'done',
       snap({
@@ -155,7 +172,7 @@ describe('renderPlain', () => {
         targets: [target('a', { state: 'done', downloaded: 4 * MiB })],
         rate: 0,
       }),
-      '[1:02:03] done, 1/1 targets complete, slowest 4.0 MiB of 4.0 MiB, 0 B/s total',
+      '[1:02:03] done, 1/1 targets complete, 0 B/s total',
     ],
   ])('%s', (_why, s, expected) => {
     const line = renderPlain(s)

@@ -35,9 +35,27 @@ describe('summaryLines', () => {
       'every target ok',
       result({ targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data')] }),
       [
-        'ok      /srv/data  5.0 MiB in 1:02',
-        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      h1:/srv/data  5.0 MiB in 1:02',
+        'ok      h2:/srv/data  5.0 MiB in 1:02',
         '2/2 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'each copy is named on its host; a local one by its path alone',
+      result({
+        targets: [
+          ok('ops@h1:/srv', '/srv/data'),
+          ok('[fd00::2]:/srv', '/srv/data'),
+          ok('localhost:/tmp/t', '/tmp/t/data'),
+          ok('/tmp/u', '/tmp/u/data'),
+        ],
+      }),
+      [
+        'ok      ops@h1:/srv/data  5.0 MiB in 1:02',
+        'ok      [fd00::2]:/srv/data  5.0 MiB in 1:02',
+        'ok      /tmp/t/data  5.0 MiB in 1:02',
+        'ok      /tmp/u/data  5.0 MiB in 1:02',
+        '4/4 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
       ],
     ],
     [
@@ -79,7 +97,7 @@ describe('summaryLines', () => {
         leftovers: ['rm /tmp/x on h1'],
       }),
       [
-        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      h1:/srv/data  5.0 MiB in 1:02',
         '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
         'warning: skipped a fifo',
         'warning: cleanup failed: rm /tmp/x on h1',
@@ -98,9 +116,9 @@ describe('summaryLines', () => {
         },
       }),
       [
-        'ok      /srv/data  5.0 MiB in 1:02',
-        'ok      /srv/data  5.0 MiB in 1:02',
-        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      h1:/srv/data  5.0 MiB in 1:02',
+        'ok      h2:/srv/data  5.0 MiB in 1:02',
+        'ok      h3:/srv/data  5.0 MiB in 1:02',
         'sites: dc1 = source + 1 target, dc2 = 2 targets (inferred from round-trip times to the source: 0.12 ms / 44 ms)',
         '3/3 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
       ],
@@ -119,7 +137,7 @@ describe('summaryLines', () => {
         },
       }),
       [
-        'ok      /srv/data  5.0 MiB in 1:02',
+        'ok      h1:/srv/data  5.0 MiB in 1:02',
         'sites: east = source, west = 1 target (from dcs.txt)',
         '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
       ],
