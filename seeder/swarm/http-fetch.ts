@@ -1,7 +1,7 @@
 import http from 'node:http'
 
 /**
- * The agent's `fetch`, swapped in by the bundler (scripts/build.mjs) for `cross-fetch-ponyfill`.
+ * The agent's `fetch`, swapped in by the bundler (interventions.ts) for `cross-fetch-ponyfill`.
  * The only fetch an agent makes is an announce to the transfer's own tracker, a plain-HTTP GET with a
  * short bencoded answer. Node's global fetch would load its built-in undici (and compile its WASM
  * parser) for it, 25-30 ms in front of the source's first announce and again in front of every

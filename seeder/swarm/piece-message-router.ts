@@ -31,7 +31,7 @@ const MAX_ROUTED_BLOCK = 1 << 24
  * joins a piece's blocks into another before hashing it: two copies of every byte received, and a
  * new 128 KiB and a new 1 MiB allocation for each block and piece. Copying each chunk once into the
  * piece's own buffer (piece-buffers.ts) leaves one copy; torrent-piece's join then finds the blocks
- * already in place (scripts/build.mjs).
+ * already in place (interventions.ts, join-in-place).
  *
  * The byte stream starts with the BitTorrent handshake, which has no length prefix; everything goes
  * to the wire until its parser has taken the handshake and stands between two messages.

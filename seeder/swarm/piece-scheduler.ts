@@ -21,7 +21,7 @@ import type { TorrentInternals, WireInternals } from './webtorrent-internals.js'
  * source sent each piece several times. This scheduler keeps a per-site availability count up to
  * date from have/bitfield messages, finishes the pieces it has started before opening new ones, and
  * picks new ones with seeder/policy/pick-piece.ts. It relies on webtorrent internals that are pinned with
- * the version (package.json pins webtorrent exactly; seeder/swarm/webtorrent-internals.ts lists them).
+ * the version (package.json pins webtorrent exactly; interventions.ts lists every such change).
  */
 
 /**

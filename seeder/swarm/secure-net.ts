@@ -3,7 +3,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 
 /**
- * webtorrent's `net`, swapped in by the bundler (scripts/build.mjs) for webtorrent's own imports.
+ * webtorrent's `net`, swapped in by the bundler (interventions.ts) for webtorrent's own imports.
  * With a key set, every peer connection is TLS 1.2 with a pre-shared key (the transfer's key, handed
  * to each agent over its SSH channel and never stored) and an ephemeral Diffie-Hellman exchange, so
  * the session keys are forward-secret and a host without the key gets a failed handshake and no byte

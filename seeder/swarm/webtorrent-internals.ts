@@ -1,9 +1,9 @@
 import type { ParsedTorrent } from 'webtorrent'
 
 /**
- * The parts of webtorrent 2.8.5's Torrent and bittorrent-protocol's Wire that the agent's overrides
- * (scheduler, de-duplication, metadata, parsed torrents) use beyond the public API. webtorrent is pinned exactly in package.json; check these
- * when upgrading it.
+ * The parts of webtorrent 2.8.5's Torrent and Peer and of bittorrent-protocol's Wire that the
+ * runtime interventions (interventions.ts lists them) use beyond the public API. webtorrent is
+ * pinned exactly in package.json; check these when upgrading it.
  */
 export interface BitField {
   get(index: number): boolean

@@ -2,8 +2,9 @@ import { onTestFinished } from 'vitest'
 import WebTorrent from 'webtorrent'
 
 /** A webtorrent client that looks for no peers on its own, destroyed when the test ends. */
-export function quietClient(): WebTorrent {
+export function quietClient(peerId?: string): WebTorrent {
   const client = new WebTorrent({
+    ...(peerId === undefined ? {} : { peerId }),
     dht: false,
     lsd: false,
     utPex: false,

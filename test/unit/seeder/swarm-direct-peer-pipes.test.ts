@@ -3,7 +3,11 @@ import net from 'node:net'
 import Wire from 'bittorrent-protocol'
 import { expect, onTestFinished, test, vi } from 'vitest'
 import { pipeDirectly } from '../../../seeder/swarm/direct-peer-pipes.js'
+import { createSwarmClient, destroyClient } from '../../../seeder/swarm/swarm-client.js'
 import type { PeerPipesInternals, WirePipesInternals } from '../../../seeder/swarm/webtorrent-internals.js'
+import { makePeerId } from '../../../shared/peer-id.js'
+import { addAsAgent, dial, liveWires, smallPayload } from '../../helpers/peer-pair.js'
+import { pollUntil } from '../../helpers/poll-until.js'
 
 const INFO_HASH = 'ab'.repeat(20)
 const PEER_ID = 'cd'.repeat(20)
@@ -108,3 +112,30 @@ test("a requested block is copied into its piece's buffer; the wire's callback g
   expect(got.byteOffset).toBe(2048)
   expect(got.buffer.byteLength).toBe(piece.length)
 })
+
+test.each([
+  ['without a limit: directly', null, true],
+  ['with --bwlimit: through webtorrent’s throttles', 50 * 2 ** 20, false],
+])(
+  'a swarm client pipes its peers directly, unless a bandwidth limit is on (%s)',
+  async (_how, bwlimit, direct) => {
+    const payload = await smallPayload()
+    const clients = [0, 1].map(() => {
+      const client = createSwarmClient(undefined, bwlimit, makePeerId({ role: 'target', site: 0, rank: 0 }))
+      onTestFinished(() => destroyClient(client))
+      return client
+    })
+    const [a, b] = await Promise.all(
+      clients.map((client) => addAsAgent(client, payload.torrent, payload.dir, { readOnly: true })),
+    )
+    if (a === undefined || b === undefined || clients[1] === undefined) throw new Error('no pair')
+    await dial(a, clients[1])
+    const wires = await pollUntil(
+      'a connection each way',
+      async () => ([a, b].every((t) => liveWires(t).length === 1) ? [a, b].flatMap(liveWires) : undefined),
+      { timeoutMs: 4_000 },
+    )
+    // A directly piped wire writes straight to its socket: its own push() stands in for streamx's.
+    for (const wire of wires) expect(Object.hasOwn(wire, 'push')).toBe(direct)
+  },
+)

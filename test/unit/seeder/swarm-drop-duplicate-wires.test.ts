@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest'
+import type { Torrent } from 'webtorrent'
+import { dropDuplicateWires } from '../../../seeder/swarm/drop-duplicate-wires.js'
+import { makePeerId } from '../../../shared/peer-id.js'
+import { addAsAgent, dial, liveWires, smallPayload } from '../../helpers/peer-pair.js'
+import { pollUntil } from '../../helpers/poll-until.js'
+import { quietClient } from '../../helpers/quiet-client.js'
+
+describe('dropDuplicateWires', () => {
+  test('two peers that dial each other at once keep one connection', async () => {
+    const payload = await smallPayload()
+    const ids = [
+      makePeerId({ role: 'target', site: 0, rank: 0 }),
+      makePeerId({ role: 'target', site: 0, rank: 1 }),
+    ] as const
+    const clients = [quietClient(ids[0]), quietClient(ids[1])] as const
+    const wiresSeen = [0, 0]
+    const torrents = await Promise.all(
+      clients.map((client, side) =>
+        addAsAgent(client, payload.torrent, payload.dir, { readOnly: true }, (added) => {
+          dropDuplicateWires(added, ids[side] ?? '')
+          added.on('wire', () => {
+            wiresSeen[side] = (wiresSeen[side] ?? 0) + 1
+          })
+        }),
+      ),
+    )
+    const [a, b] = torrents as [Torrent, Torrent]
+    await Promise.all([dial(a, clients[1]), dial(b, clients[0])])
+    // Both connections have been made once either side has seen a second one.
+    await pollUntil(
+      'a second connection',
+      async () => ((wiresSeen[0] ?? 0) + (wiresSeen[1] ?? 0) >= 3 ? true : undefined),
+      {
+        timeoutMs: 4_000,
+      },
+    )
+    const survivors = await pollUntil(
+      'one connection each way',
+      async () => {
+        const [onA, onB] = [liveWires(a), liveWires(b)]
+        return onA.length === 1 && onB.length === 1 ? [onA[0], onB[0]] : undefined
+      },
+      { timeoutMs: 4_000 },
+    )
+    expect(survivors[0]?.peerId).toBe(ids[1])
+    expect(survivors[1]?.peerId).toBe(ids[0])
+  })
+})
