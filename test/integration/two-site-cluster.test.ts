@@ -7,10 +7,10 @@ import { runCommand } from '../helpers/run-command.js'
 import { createTwoSiteCluster, type TwoSiteCluster } from '../helpers/two-site-cluster.js'
 import { buildRelay } from '../helpers/wan-relay.js'
 
-// These tests measure reachability and RTT with ping, which scripts/bench-deps.sh installs.
+// These tests measure reachability and RTT with ping, which scripts/ci-deps.sh installs.
 const reason =
   clusterUnavailableReason() ??
-  (existsSync('/usr/bin/ping') ? undefined : 'ping is missing (bash scripts/bench-deps.sh installs it)')
+  (existsSync('/usr/bin/ping') ? undefined : 'ping is missing (bash scripts/ci-deps.sh installs it)')
 if (reason !== undefined) console.warn(`skipping the two-site cluster tests: ${reason}`)
 // The delaying relay is C, built at test time; without gcc only the plain-bridge WAN is tested.
 const gcc = existsSync('/usr/bin/gcc') ? undefined : 'gcc is missing (bash scripts/bench-deps.sh)'
