@@ -12,7 +12,7 @@ import { buildRelay } from '../helpers/wan-relay.js'
 // Inference needs a WAN that is slower than the LAN, so the delaying relay (C, built with gcc).
 const reason =
   clusterUnavailableReason() ??
-  (existsSync('/usr/bin/gcc') ? undefined : 'gcc is missing (bash scripts/bench-deps.sh installs it)')
+  (existsSync('/usr/bin/gcc') ? undefined : 'gcc is missing (bash scripts/ci-deps.sh installs it)')
 if (reason !== undefined) console.warn(`skipping the datacenter site tests: ${reason}`)
 
 /** Each way across the WAN; the round trip is twice this. */

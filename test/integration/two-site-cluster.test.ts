@@ -13,7 +13,7 @@ const reason =
   (existsSync('/usr/bin/ping') ? undefined : 'ping is missing (bash scripts/ci-deps.sh installs it)')
 if (reason !== undefined) console.warn(`skipping the two-site cluster tests: ${reason}`)
 // The delaying relay is C, built at test time; without gcc only the plain-bridge WAN is tested.
-const gcc = existsSync('/usr/bin/gcc') ? undefined : 'gcc is missing (bash scripts/bench-deps.sh)'
+const gcc = existsSync('/usr/bin/gcc') ? undefined : 'gcc is missing (bash scripts/ci-deps.sh installs it)'
 
 /** Mean ping RTT in ms from one host to another's address. */
 async function rtt(cluster: TwoSiteCluster, from: string, to: string): Promise<number> {
