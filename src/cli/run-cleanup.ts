@@ -3,8 +3,8 @@ import { executorFactory } from '../api/create-executor.js'
 import { resolveConfig } from '../config/resolve.js'
 import { cleanupHosts, type HostCleanupReport } from '../run/cleanup-hosts.js'
 import type { CleanupRequest } from './cleanup-command.js'
+import type { CliIo } from './cli-io.js'
 import { EXIT } from './exit-code.js'
-import type { CliIo } from './run-cli.js'
 
 /** Runs `fanout cleanup`, prints what was removed per host; 0 if every host is clean, 1 otherwise. */
 export async function runCleanup(request: CleanupRequest, io: CliIo): Promise<number> {

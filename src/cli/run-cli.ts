@@ -4,20 +4,12 @@ import { startTransfer } from '../api/transfer.js'
 import { resolveConfig } from '../config/resolve.js'
 import type { TransferResult } from '../run/run-transfer.js'
 import { addCleanupCommand } from './cleanup-command.js'
+import type { CliIo } from './cli-io.js'
 import { EXIT, exitCodeFor } from './exit-code.js'
 import { buildProgram, type CliRequest } from './program.js'
 import { createProgressDisplay } from './progress-display.js'
 import { runCleanup } from './run-cleanup.js'
 import { problemLines, summaryLines } from './summary.js'
-
-export interface CliIo {
-  argv: readonly string[]
-  stdout: NodeJS.WriteStream
-  stderr: NodeJS.WriteStream
-  version: string
-  /** Aborted on SIGINT/SIGTERM by main.ts. */
-  signal: AbortSignal
-}
 
 /** Parses argv, runs the transfer, prints the outcome; returns the exit status. */
 export async function runCli(io: CliIo): Promise<number> {
