@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 /** Which parts of the suite run. */
@@ -30,10 +30,15 @@ export interface SuiteParams {
   out: string
   /** The fanout CLI under test (a snapshot of dist/, set by suite.ts). */
   cli: string
+  /**
+   * Another build's CLI (`--baseline`, e.g. a worktree of an earlier commit, built), run as
+   * 'fanout (baseline)' next to 'fanout' at each N of the file section, alternating which goes first.
+   */
+  baselineCli: string | undefined
 }
 
 const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan]
-       [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--out FILE]`
+       [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--baseline CLI] [--out FILE]`
 
 /** Parses the suite's flags; `--quick` is the CI smoke test (32 MiB, N = 1, 2, 4, no tree, no WAN). */
 export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
@@ -47,6 +52,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
       methods: { type: 'string' },
       counts: { type: 'string' },
       out: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -73,6 +79,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
     // A quick run must not replace the full results that are checked in.
     out: values.out ?? join(import.meta.dirname, quick ? 'RESULTS.quick.md' : 'RESULTS.md'),
     cli: '',
+    baselineCli: values.baseline === undefined ? undefined : resolve(values.baseline),
   }
 }
 

@@ -61,12 +61,26 @@ async function fileRuns(cluster: Cluster, params: SuiteParams): Promise<Measurem
   const job = (n: number) => jobFor(cluster, params, 'payload', bytes, n)
   const rows: Measurement[] = []
   if (params.methods.includes('fanout'))
-    for (const n of params.counts)
-      rows.push(...(await copyRun(job(n), digest, 'fanout', (j) => runFanout(j, { cli: params.cli }))))
+    for (const n of params.counts) rows.push(...(await fanoutRuns(job(n), digest, params)))
   if (params.methods.includes('aria2c'))
     for (const n of params.counts) rows.push(...(await copyRun(job(n), digest, 'aria2c', runAria2)))
   if (params.methods.includes('pipes')) rows.push(...(await pipeRuns(job, digest, params)))
   await cluster.exec('h0', ['rm', '-f', `${SOURCE_DIR}/payload`])
+  return rows
+}
+
+/** fanout at one N; with a baseline build, both, the first of the pair alternating with N. */
+async function fanoutRuns(job: CopyJob, digest: string, params: SuiteParams): Promise<Measurement[]> {
+  const builds = [{ method: 'fanout', cli: params.cli }]
+  const { baselineCli } = params
+  if (baselineCli !== undefined) {
+    const baseline = { method: 'fanout (baseline)', cli: baselineCli }
+    if (params.counts.indexOf(job.targets.length) % 2 === 0) builds.unshift(baseline)
+    else builds.push(baseline)
+  }
+  const rows: Measurement[] = []
+  for (const { method, cli } of builds)
+    rows.push(...(await copyRun(job, digest, method, (j) => runFanout(j, { cli }))))
   return rows
 }
 
