@@ -14,6 +14,8 @@ export const FANOUT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', '
 /** How to run fanout: which build. */
 export interface FanoutOptions {
   cli: string
+  /** The report's name for this build; 'fanout' unless another build runs beside it. */
+  method?: string
 }
 
 /** One agent's usage, as fanout's `--json` summary reports it (`usage`, once the CLI has it). */
@@ -40,7 +42,10 @@ interface FanoutSummary {
  * Runs the fanout CLI from the admin namespace with `--json`, under GNU time for the orchestrator's
  * own usage, while sampling every host's link counters for the progress summary.
  */
-export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<Measurement> {
+export async function runFanout(
+  job: CopyJob,
+  { cli, method = 'fanout' }: FanoutOptions,
+): Promise<Measurement> {
   const { cluster } = job
   const argv = [
     ...['node', cli, '--json', '--no-progress', '--ssh-config', cluster.sshConfigPath],
@@ -70,7 +75,7 @@ export async function runFanout(job: CopyJob, { cli }: FanoutOptions): Promise<M
   const usage = summary?.usage
   return {
     ...(failed === undefined ? {} : { failed }),
-    method: 'fanout',
+    method,
     targets: job.targets.length,
     seconds,
     source: usage === undefined ? undefined : sumRole(usage, 'source'),

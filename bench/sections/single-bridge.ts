@@ -80,7 +80,7 @@ async function fanoutRuns(job: CopyJob, digest: string, params: SuiteParams): Pr
   }
   const rows: Measurement[] = []
   for (const { method, cli } of builds)
-    rows.push(...(await copyRun(job, digest, method, (j) => runFanout(j, { cli }))))
+    rows.push(...(await copyRun(job, digest, method, (j) => runFanout(j, { cli, method }))))
   return rows
 }
 
