@@ -80,15 +80,7 @@ export async function joinSwarm(
   const { settings, role } = request
   const parsed = request.torrent.parsed ?? parseOwnTorrent(request.torrent.bytes)
   const keys = deriveSwarmKeys(settings.security)
-  const tracker =
-    role.kind === 'source'
-      ? await startTracker({
-          host: role.dataAddress,
-          infoHash: parsed.infoHash,
-          secret: keys.trackerSecret,
-          log: io.log,
-        })
-      : undefined
+  const tracker = await trackerFor(role, parsed.infoHash, keys.trackerSecret, io.log)
   const peerId = makePeerId(
     role.kind === 'source'
       ? { role: 'source', site: role.site, rank: 0 }
@@ -96,9 +88,8 @@ export async function joinSwarm(
   )
   const client = createSwarmClient(keys.psk, settings.bwlimit, peerId)
   client.on('error', (err: Error) => io.report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
-  const ports = [await peerPort(client), ...(tracker === undefined ? [] : [tracker.port])]
+  const ports = [await peerPort(client), ...tracker.ports]
   const closeFirewall = await openFirewall(settings.transferId, ports, settings.firewall, io.log, io.report)
-  const trackerUrl = tracker?.url ?? (role.kind === 'target' ? role.trackerUrl : '')
   const torrent = addOwnTorrent(
     client,
     request.torrent.bytes,
@@ -110,7 +101,7 @@ export async function joinSwarm(
       // resumed copy's pieces are checked then).
       skipVerify: true,
       uploads: UPLOAD_SLOTS,
-      announce: [announceUrl(trackerUrl, keys.trackerSecret)],
+      announce: [announceUrl(tracker.url, keys.trackerSecret)],
     },
     parsed,
   )
@@ -126,7 +117,7 @@ export async function joinSwarm(
       stopProgress()
       await destroyTorrent(torrent)
       await destroyClient(client)
-      await tracker?.close()
+      await tracker.close()
       await closeFirewall()
     })()
     return left
@@ -137,7 +128,19 @@ export async function joinSwarm(
       throw err
     })
   }
-  return { torrent, trackerUrl, wake, leave }
+  return { torrent, trackerUrl: tracker.url, wake, leave }
+}
+
+/** The source starts the transfer's tracker and must open its port; a target only announces to it. */
+async function trackerFor(
+  role: SwarmRole,
+  infoHash: string,
+  secret: string,
+  log: Logger,
+): Promise<{ url: string; ports: number[]; close(): Promise<void> }> {
+  if (role.kind === 'target') return { url: role.trackerUrl, ports: [], close: async () => {} }
+  const tracker = await startTracker({ host: role.dataAddress, infoHash, secret, log })
+  return { url: tracker.url, ports: [tracker.port], close: () => tracker.close() }
 }
 
 /**
