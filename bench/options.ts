@@ -35,10 +35,12 @@ export interface SuiteParams {
    * 'fanout (baseline)' next to 'fanout' at each N of the file section, alternating which goes first.
    */
   baselineCli: string | undefined
+  /** Runs of each fanout build at each N (`--repeat`), for a before/after that outlasts the noise. */
+  repeat: number
 }
 
 const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan]
-       [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--baseline CLI] [--out FILE]`
+       [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--baseline CLI] [--repeat K] [--out FILE]`
 
 /** Parses the suite's flags; `--quick` is the CI smoke test (32 MiB, N = 1, 2, 4, no tree, no WAN). */
 export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
@@ -53,6 +55,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
       counts: { type: 'string' },
       out: { type: 'string' },
       baseline: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -80,6 +83,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
     out: values.out ?? join(import.meta.dirname, quick ? 'RESULTS.quick.md' : 'RESULTS.md'),
     cli: '',
     baselineCli: values.baseline === undefined ? undefined : resolve(values.baseline),
+    repeat: positive(values.repeat, '--repeat'),
   }
 }
 

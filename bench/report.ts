@@ -47,6 +47,14 @@ function boundSeconds(params: SuiteParams): number {
   return (params.mib * MiB * 8) / (params.mbit * 1e6)
 }
 
+/** One ratio; for repeated runs (`--repeat`) their median and range. */
+function ratioCell(ratios: number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b)
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0
+  if (sorted.length === 1) return `${median.toFixed(2)}x`
+  return `${median.toFixed(2)}x (${sorted[0]?.toFixed(2)}–${sorted.at(-1)?.toFixed(2)}, ${sorted.length} runs)`
+}
+
 function parameterLines(params: SuiteParams, bound: number): string[] {
   return [
     `- S = ${params.mib} MiB of random data (incompressible); B = ${params.mbit} Mbit/s on every host, both directions (tbf); lower bound S/B = ${bound.toFixed(1)} s.`,
@@ -130,9 +138,10 @@ function ratioMatrix(rows: readonly Measurement[], bound: number): string[] {
     `|---|${counts.map(() => '---:').join('|')}|`,
     ...methods.map((m) => {
       const cells = counts.map((n) => {
-        const row = rows.find((r) => r.method === m && r.targets === n)
-        if (row === undefined) return ''
-        return row.failed === undefined ? `${(row.seconds / bound).toFixed(2)}x` : 'failed'
+        const runs = rows.filter((r) => r.method === m && r.targets === n)
+        if (runs.length === 0) return ''
+        if (runs.some((r) => r.failed !== undefined)) return 'failed'
+        return ratioCell(runs.map((r) => r.seconds / bound))
       })
       return `| ${m} | ${cells.join(' | ')} |`
     }),

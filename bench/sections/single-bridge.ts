@@ -61,7 +61,9 @@ async function fileRuns(cluster: Cluster, params: SuiteParams): Promise<Measurem
   const job = (n: number) => jobFor(cluster, params, 'payload', bytes, n)
   const rows: Measurement[] = []
   if (params.methods.includes('fanout'))
-    for (const n of params.counts) rows.push(...(await fanoutRuns(job(n), digest, params)))
+    for (const [index, n] of params.counts.entries())
+      for (let round = 0; round < params.repeat; round++)
+        rows.push(...(await fanoutRuns(job(n), digest, params, (index + round) % 2 === 0)))
   if (params.methods.includes('aria2c'))
     for (const n of params.counts) rows.push(...(await copyRun(job(n), digest, 'aria2c', runAria2)))
   if (params.methods.includes('pipes')) rows.push(...(await pipeRuns(job, digest, params)))
@@ -69,13 +71,18 @@ async function fileRuns(cluster: Cluster, params: SuiteParams): Promise<Measurem
   return rows
 }
 
-/** fanout at one N; with a baseline build, both, the first of the pair alternating with N. */
-async function fanoutRuns(job: CopyJob, digest: string, params: SuiteParams): Promise<Measurement[]> {
+/** fanout at one N; with a baseline build, both, the baseline first when `baselineFirst`. */
+async function fanoutRuns(
+  job: CopyJob,
+  digest: string,
+  params: SuiteParams,
+  baselineFirst: boolean,
+): Promise<Measurement[]> {
   const builds = [{ method: 'fanout', cli: params.cli }]
   const { baselineCli } = params
   if (baselineCli !== undefined) {
     const baseline = { method: 'fanout (baseline)', cli: baselineCli }
-    if (params.counts.indexOf(job.targets.length) % 2 === 0) builds.unshift(baseline)
+    if (baselineFirst) builds.unshift(baseline)
     else builds.push(baseline)
   }
   const rows: Measurement[] = []
