@@ -115,7 +115,9 @@ export async function joinSwarm(
   const leave = () => {
     left ??= (async () => {
       stopProgress()
-      await destroyTorrent(torrent)
+      // A target leaves its torrent first, keeping the store's files (its copy); the source's goes
+      // with the client, at the same time as its connections.
+      if (role.kind === 'target') await destroyTorrent(torrent)
       await destroyClient(client)
       await tracker.close()
       await closeFirewall()
