@@ -50,7 +50,8 @@ function boundSeconds(params: SuiteParams): number {
 /** One ratio; for repeated runs (`--repeat`) their median and range. */
 function ratioCell(ratios: number[]): string {
   const sorted = [...ratios].sort((a, b) => a - b)
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0
+  const middle = (sorted.length - 1) / 2
+  const median = ((sorted[Math.floor(middle)] ?? 0) + (sorted[Math.ceil(middle)] ?? 0)) / 2
   if (sorted.length === 1) return `${median.toFixed(2)}x`
   return `${median.toFixed(2)}x (${sorted[0]?.toFixed(2)}–${sorted.at(-1)?.toFixed(2)}, ${sorted.length} runs)`
 }
