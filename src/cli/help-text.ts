@@ -58,10 +58,30 @@ EXIT STATUS
   130  interrupted (SIGINT/SIGTERM); hosts were cleaned up
   255  a check failed before any data moved; nothing was changed
 
+FILES
+  /etc/fanout/fanout.conf, then $XDG_CONFIG_HOME/fanout/fanout.conf
+  ($XDG_CONFIG_HOME defaults to ~/.config): settings for every run, in
+  transfer.py's INI format, keys in [DEFAULT] or before any section. Either
+  file may be missing; --config FILE reads FILE instead of both. Later
+  sources win: defaults, the files in that order, the environment, then the
+  command line; --print-config shows where each setting came from.
+
+    [DEFAULT]
+    port = 0                # transfer.py's keys: port, transfer_type,
+    compress = true         # compress, encrypt, checksum, parallel_checksum,
+    checksum = false        # stop_slave, verbose (true/t/1/false/f/0)
+    parallel_checksum = true
+    transport = auto        # fanout's own: transport, codec, firewall,
+    bwlimit = 100Mbit       # bwlimit, stall_timeout and connect_timeout
+    ssh_config = ssh.conf   # (seconds), ssh_config and topology (relative
+                            # to the file's directory)
+
 ENVIRONMENT
-  FANOUT_SSH_CONFIG      default for --ssh-config
-  FANOUT_STALL_TIMEOUT   default for --stall-timeout, in seconds
+  FANOUT_<KEY>           any config file key, upper case, same syntax: e.g.
+                         FANOUT_PORT, FANOUT_COMPRESS, FANOUT_SSH_CONFIG,
+                         FANOUT_STALL_TIMEOUT (seconds); empty means unset
   FANOUT_AGENT_IDLE_TIMEOUT  seconds an agent waits without word from fanout
                          before it cleans up and exits (default 30)
   SSH_AUTH_SOCK          ssh-agent to take keys from, after IdentityFile keys
+  XDG_CONFIG_HOME, HOME  where the user's config file is
 `

@@ -1,7 +1,8 @@
 import pino from 'pino'
 import { isFanoutError } from '../../shared/errors.js'
 import { startTransfer } from '../api/transfer.js'
-import { resolveConfig } from '../config/resolve.js'
+import { describeConfig } from '../config/describe-config.js'
+import { loadSettings } from '../config/resolve.js'
 import type { TransferResult } from '../run/run-transfer.js'
 import { addCleanupCommand } from './cleanup-command.js'
 import type { CliIo } from './cli-io.js'
@@ -31,7 +32,12 @@ export async function runCli(io: CliIo): Promise<number> {
 }
 
 async function execute(request: CliRequest, io: CliIo): Promise<number> {
-  const config = resolveConfig(request.flags)
+  const settings = loadSettings(request)
+  if (request.action === 'print-config') {
+    for (const line of describeConfig(settings)) io.stdout.write(`${line}\n`)
+    return EXIT.ok
+  }
+  const { config } = settings
   const log = pino(
     { level: config.verbose ? 'debug' : 'silent', redact: ['*.privateKey', '*.passphrase'] },
     pino.destination(2),

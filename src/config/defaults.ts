@@ -1,10 +1,29 @@
-/** The transfer types; `xtrabackup` and `decompress` come with the stream transport. */
-export type TransferType = 'file'
+/** What SOURCE is, with transfer.py's names; `xtrabackup` and `decompress` arrive with database sources. */
+export type TransferType = 'file' | 'xtrabackup' | 'decompress'
+
+/** How the bytes travel: `auto` streams to one target and uses the swarm for two or more. */
+export type Transport = 'auto' | 'swarm' | 'stream'
+
+/** The stream's compression: gzip in the agent (pigz-compatible), or the hosts' `zstd` binary. */
+export type Codec = 'gzip' | 'zstd'
 
 /** Every setting of a run, resolved once from defaults, environment and flags, then frozen. */
 export interface Config {
   /** What is sent: `file` copies a file or a directory tree. */
   type: TransferType
+  /** `auto`: a stream for one target, the swarm for more; `stream` with several targets goes one by one. */
+  transport: Transport
+  /** The stream's listening port on each target; 0 lets its agent pick a free one. */
+  port: number
+  /** Compress the stream (the swarm never compresses: its pieces are hashed as they are on disk). */
+  compress: boolean
+  codec: Codec
+  /** Re-read every landed byte from the target's disk and check it against the source's hashes. */
+  checksum: boolean
+  /** transfer.py's check of the bytes in flight only; ignored when `checksum` is on. */
+  parallelChecksum: boolean
+  /** transfer.py's STOP SLAVE around an xtrabackup source; ignored for other types. */
+  stopSlave: boolean
   /** OpenSSH client config to read hosts from; undefined means ~/.ssh/config if it exists. */
   sshConfigPath: string | undefined
   /** How long to wait for a host's SSH handshake. */
@@ -36,6 +55,13 @@ export interface Config {
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
   type: 'file',
+  transport: 'auto',
+  port: 0,
+  compress: true,
+  codec: 'gzip',
+  checksum: true,
+  parallelChecksum: false,
+  stopSlave: false,
   sshConfigPath: undefined,
   connectTimeoutMs: 15_000,
   stallTimeoutMs: 300_000,

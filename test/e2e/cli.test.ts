@@ -84,7 +84,7 @@ describe('fanout CLI', () => {
     const result = await fanout(['--help'])
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/^Usage: fanout \[options\] SOURCE TARGET \[TARGET \.\.\.\]$/m)
-    for (const section of ['DESCRIPTION', 'EXAMPLES', 'EXIT STATUS', 'ENVIRONMENT']) {
+    for (const section of ['DESCRIPTION', 'EXAMPLES', 'EXIT STATUS', 'FILES', 'ENVIRONMENT']) {
       expect(result.stdout).toMatch(new RegExp(`^${section}$`, 'm'))
     }
     expect(result.stdout).toContain('--json')
@@ -109,18 +109,18 @@ describe('fanout CLI', () => {
   })
 
   test.each<[string, string[], RegExp]>([
-    ['no arguments', [], /^error: missing required argument 'source'$/m],
-    ['a source but no target', ['/tmp'], /^error: missing required argument 'targets'$/m],
+    ['no arguments', [], /^fanout: missing SOURCE and TARGET \(run fanout --help for usage\)$/],
+    ['a source but no target', ['/tmp'], /^fanout: missing TARGET \(run fanout --help for usage\)$/],
     ['an unknown option', ['--frobnicate', '/a', '/b'], /^error: unknown option '--frobnicate'$/m],
     [
       'a bad --type',
       ['--type', 'foo', '/a', '/b'],
-      /^fanout: --type foo is not supported yet \(supported: file\)$/,
+      /^error: option '--type <type>' argument 'foo' is invalid\. Allowed choices are file, xtrabackup, decompress\.$/m,
     ],
     [
       'a bad --stall-timeout',
       ['--stall-timeout', 'soon', '/a', '/b'],
-      /not a positive number of seconds: soon/,
+      /^fanout: --stall-timeout soon: not a positive number of seconds$/,
     ],
     ['a duplicate target', ['/a', '/t', '/t/'], /^fanout: target \/t\/ is named twice$/],
     ['a target inside the source', ['/srv/data', '/srv/data/sub'], /is inside the source/],

@@ -27,13 +27,12 @@ describe('dropDuplicateWires', () => {
     )
     const [a, b] = torrents as [Torrent, Torrent]
     await Promise.all([dial(a, clients[1]), dial(b, clients[0])])
-    // Both connections have been made once either side has seen a second one.
+    // Under load the duplicate can be refused before one side announces it, so the total seen is 2
+    // or more: what must hold is that both sides got a connection, and only one survives.
     await pollUntil(
-      'a second connection',
-      async () => ((wiresSeen[0] ?? 0) + (wiresSeen[1] ?? 0) >= 3 ? true : undefined),
-      {
-        timeoutMs: 4_000,
-      },
+      'a connection on each side',
+      async () => ((wiresSeen[0] ?? 0) >= 1 && (wiresSeen[1] ?? 0) >= 1 ? true : undefined),
+      { timeoutMs: 8_000 },
     )
     const survivors = await pollUntil(
       'one connection each way',
@@ -41,8 +40,9 @@ describe('dropDuplicateWires', () => {
         const [onA, onB] = [liveWires(a), liveWires(b)]
         return onA.length === 1 && onB.length === 1 ? [onA[0], onB[0]] : undefined
       },
-      { timeoutMs: 4_000 },
+      { timeoutMs: 8_000 },
     )
+    expect((wiresSeen[0] ?? 0) + (wiresSeen[1] ?? 0)).toBeGreaterThanOrEqual(2)
     expect(survivors[0]?.peerId).toBe(ids[1])
     expect(survivors[1]?.peerId).toBe(ids[0])
   })

@@ -2,20 +2,10 @@ import { describe, expect, test } from 'vitest'
 import { FanoutError } from '../../../shared/errors.js'
 import { planTransfer } from '../../../src/core/plan.js'
 import { layoutFromTopology, parseTopology } from '../../../src/core/topology.js'
+import { usageMessage } from '../../helpers/usage-message.js'
 
 function plan(source: string, targets: string[]) {
   return planTransfer({ source, targets, cwd: '/home/me', transferId: 'id' })
-}
-
-function usageMessage(run: () => unknown): string {
-  try {
-    run()
-  } catch (err) {
-    expect(err).toBeInstanceOf(FanoutError)
-    expect((err as FanoutError).code).toBe('USAGE')
-    return (err as FanoutError).message
-  }
-  throw new Error('no error')
 }
 
 describe('parseTopology', () => {
