@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest'
-import { FanoutError } from '../../../shared/errors.js'
 import type { ConfigFile } from '../../../src/config/config-file.js'
 import { type Config, DEFAULTS, type TransferType, type Transport } from '../../../src/config/defaults.js'
 import { type ConfigFlags, resolveConfig, resolveSettings } from '../../../src/config/resolve.js'

@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest'
-import { FanoutError } from '../../../shared/errors.js'
 import { planTransfer } from '../../../src/core/plan.js'
 import { layoutFromTopology, parseTopology } from '../../../src/core/topology.js'
 import { usageMessage } from '../../helpers/usage-message.js'
