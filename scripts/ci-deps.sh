@@ -2,12 +2,12 @@
 # Installs the system packages the integration tests need: the virtual cluster in test/helpers/
 # (sshd, ip, tc, nsenter), nftables and iptables for the firewall code, tcpdump to look at the wire,
 # ping and a C compiler for the two-site cluster tests (they measure the emulated WAN with ping and
-# build its delay relay, test/helpers/wan-delay.c).
+# build its delay relay, test/helpers/wan-delay.c), zstd for the stream's --codec zstd.
 # Idempotent: apt-get runs only when a package is missing. Must run as root on Debian.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(openssh-server openssh-client iproute2 nftables iptables util-linux procps tcpdump iputils-ping gcc libc6-dev)
+packages=(openssh-server openssh-client iproute2 nftables iptables util-linux procps tcpdump iputils-ping gcc libc6-dev zstd)
 
 missing=()
 for p in "${packages[@]}"; do

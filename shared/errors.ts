@@ -25,6 +25,8 @@ export type FanoutCode =
   | 'STALLED'
   | 'ABORTED'
   | 'FIREWALL'
+  | 'PORT_IN_USE'
+  | 'CODEC_MISSING'
 
 /** What the user must know to understand a failure without reading a stack trace. */
 export interface ErrorContext {

@@ -66,6 +66,33 @@ export interface SwarmSettings {
   firewall: FirewallPlan | null
 }
 
+/** The stream's compression on the wire; null sends the tar as it is. */
+export type StreamCodec = 'gzip' | 'zstd'
+
+/**
+ * How one source streams to one target (compatibility mode): decided once by the orchestrator, the
+ * same for the two ends of each connection.
+ */
+export interface StreamSettings {
+  transferId: string
+  /** Keys the connection's TLS (PSK with ephemeral Diffie-Hellman) when `encrypt` is on. */
+  security: SwarmSecurity
+  compress: StreamCodec | null
+  /**
+   * `read-back`: the source hashes each chunk of file data as it reads it and the target re-reads
+   * what it wrote against those hashes. `in-flight`: both ends hash the bytes on the wire only
+   * (transfer.py's parallel checksum). `none`: neither.
+   */
+  checksum: 'read-back' | 'in-flight' | 'none'
+  /** Upload cap on the source, bytes per second; null for none. */
+  bwlimit: number | null
+  /** The two hosts of the connection; null for no firewall holes. */
+  firewall: FirewallPlan | null
+}
+
+/** Bytes of file data covered by one read-back hash: small enough to verify while the rest arrives. */
+export const CHUNK_LENGTH = 4 * 2 ** 20
+
 export type AgentCommand =
   | {
       type: 'seed'
@@ -99,6 +126,28 @@ export type AgentCommand =
    * torrent's own are placeholders). A target asks for a piece only once it has its hash.
    */
   | ({ type: 'pieceHashes' } & PieceHashes)
+  /** Source, stream: scan the payload and answer with `manifest`; `send` may follow, once per target. */
+  | { type: 'scan'; sourcePath: string }
+  /**
+   * Target, stream: make the staging directory, listen on `address`:`port` (0: any free port) for
+   * the source alone, and answer with `listening`; then unpack what arrives and report `complete`.
+   * The source's chunk hashes follow as `pieceHashes` (CHUNK_LENGTH bytes of file data each).
+   */
+  | {
+      type: 'receive'
+      stream: StreamSettings
+      manifest: Manifest
+      targetDir: string
+      stagingName: string
+      address: string
+      port: number
+      /** The source's data address: the only host whose connection is taken. */
+      sourceAddress: string
+      /** Test hook: flip a byte of the first file once it is written, before it is read back. */
+      corruptForTest?: boolean
+    }
+  /** Source, stream: connect to a target that is listening and send it the payload; answered with `sent`. */
+  | { type: 'send'; stream: StreamSettings; address: string; port: number }
   /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
   | { type: 'finalize' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
@@ -150,12 +199,22 @@ export type AgentReport =
       manifest: Manifest
       trackerUrl: string | null
     }
+  /** Source, stream: what it will send, before any byte goes. */
+  | { type: 'manifest'; manifest: Manifest }
+  /** Target, stream: its listener is up and accepts the source only. */
+  | { type: 'listening'; port: number }
+  /** Source, stream: every byte is on the connection. `streamDigest`: SHA-256 of the wire bytes, in-flight checksum only. */
+  | { type: 'sent'; bytesRead: number; wireBytes: number; streamDigest: string | null }
   /** The smallest of the probe's handshake times in ms; null and why when the source could not be reached. */
   | { type: 'rtt'; ms: number | null; reason?: string }
   | ({ type: 'progress' } & TransferCounters)
-  /** Every piece is held and verified; the agent keeps uploading until told to finalize. */
-  | { type: 'complete'; bytes: number }
-  | { type: 'finalized'; path: string }
+  /**
+   * Every piece is held and verified; the agent keeps uploading until told to finalize. A stream's
+   * target adds the wire bytes it read and, for the in-flight checksum, their SHA-256.
+   */
+  | { type: 'complete'; bytes: number; wireBytes?: number; streamDigest?: string | null }
+  /** `readBackSeconds`: time spent re-reading the copy from disk to check it (checksum on). */
+  | { type: 'finalized'; path: string; readBackSeconds?: number }
   | { type: 'warning'; message: string }
   | { type: 'error'; code: FanoutCode; message: string }
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */

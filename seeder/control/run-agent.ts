@@ -1,11 +1,14 @@
 import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
-import { type FanoutCode, FanoutError, isFanoutError } from '../../shared/errors.js'
+import { FanoutError } from '../../shared/errors.js'
 import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
 import { fetchTarget, type TargetRole } from '../roles/fetch-target.js'
 import { probeRtt } from '../roles/probe-rtt.js'
+import { receiveStream, type StreamTargetRole } from '../roles/receive-stream.js'
 import { type SourceRole, seedSource } from '../roles/seed-source.js'
+import { type StreamSourceRole, scanStreamSource } from '../roles/send-stream.js'
 import { atMost } from './deadline.js'
+import { errorCodeOf } from './error-code.js'
 import type { Report } from './report.js'
 
 export interface AgentIo {
@@ -25,9 +28,10 @@ export interface AgentIo {
 const STOP_MS = 20_000
 
 export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): Promise<void> {
-  let role: SourceRole | TargetRole | undefined
+  let role: SourceRole | TargetRole | StreamSourceRole | StreamTargetRole | undefined
   let source: SourceRole | undefined
-  let target: TargetRole | undefined
+  let target: TargetRole | StreamTargetRole | undefined
+  let streamSource: StreamSourceRole | undefined
   // Hashing a large source takes minutes; the channel closing must cut it short, not wait for it.
   const gone = new AbortController()
   input.once('end', () => gone.abort())
@@ -61,19 +65,34 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
         if (command.type === 'seed') {
           role = source = await seedSource(command, report, log, gone.signal)
           source.hashed.catch((err: unknown) =>
-            report({ type: 'error', code: codeOf(err), message: (err as Error).message }),
+            report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
           )
         } else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
-        else if (command.type === 'pieceHashes') {
+        else if (command.type === 'scan') {
+          role = streamSource = await scanStreamSource(command.sourcePath, report, log)
+          report({ type: 'manifest', manifest: streamSource.manifest })
+        } else if (command.type === 'send') {
+          if (streamSource === undefined) throw new FanoutError('AGENT_PROTOCOL', 'send without a scan')
+          // In the background: the channel must stay free for `stop` while the stream runs.
+          streamSource
+            .send(command)
+            .then(report, (err: unknown) =>
+              report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
+            )
+        } else if (command.type === 'receive') {
+          const receiving = await receiveStream(command, report, log)
+          role = target = receiving
+          report({ type: 'listening', port: receiving.port })
+        } else if (command.type === 'pieceHashes') {
           if (target === undefined) throw new FanoutError('AGENT_PROTOCOL', 'piece hashes without a fetch')
           await target.learnPieceHashes(command)
         } else if (command.type === 'probe') report(await probeRtt(command))
         else if (command.type === 'finalize') {
           if (target === undefined) throw new FanoutError('AGENT_PROTOCOL', 'finalize without a fetch')
-          report({ type: 'finalized', path: await target.finalize() })
+          report({ type: 'finalized', ...(await target.finalize()) })
         }
       } catch (err) {
-        report({ type: 'error', code: codeOf(err), message: (err as Error).message })
+        report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message })
       }
     }
   } finally {
@@ -94,11 +113,4 @@ function reportUsage(report: Report, served: ServedCounts | null): void {
     maxRssBytes: usage.maxRSS * 1024,
     ...(served === null ? {} : { served }),
   })
-}
-
-function codeOf(err: unknown): FanoutCode {
-  if (isFanoutError(err)) return err.code
-  const errno = (err as NodeJS.ErrnoException).code
-  if (errno === 'ENOSPC') return 'NO_SPACE'
-  return 'AGENT_FAILED'
 }

@@ -9,6 +9,8 @@ export interface PayloadFile {
   path: string
   absPath: string
   size: number
+  /** `dev:ino`, for a file with more than one name: the stream sends later names as hard links. */
+  inode?: string
 }
 
 export interface ScannedTree {
@@ -46,7 +48,7 @@ export async function scanTree(sourcePath: string): Promise<ScannedTree> {
     const entry = toEntry(relPath, kind, stats)
     if (kind === 'symlink') entry.linkTarget = readlinkSync(absPath)
     entries.push(entry)
-    if (kind === 'file' && entry.size > 0) files.push({ path: relPath, absPath, size: entry.size })
+    if (kind === 'file' && entry.size > 0) files.push(payloadFile(relPath, absPath, entry.size, stats))
     if (kind === 'dir') pushChildren(pending, absPath, relPath)
     await breathe()
   }
@@ -66,6 +68,12 @@ function pushChildren(pending: Pending[], absPath: string, relPath: string): voi
     const name = names[i] as string
     pending.push({ absPath: join(absPath, name), relPath: relPath === '' ? name : `${relPath}/${name}` })
   }
+}
+
+function payloadFile(path: string, absPath: string, size: number, stats: BigIntStats): PayloadFile {
+  return stats.nlink > 1n
+    ? { path, absPath, size, inode: `${stats.dev}:${stats.ino}` }
+    : { path, absPath, size }
 }
 
 function kindOf(stats: BigIntStats): EntryKind | undefined {

@@ -18,7 +18,7 @@ export interface TargetRole {
   /** Hashes from the source: their pieces may be asked for now (after checking a resumed copy's). */
   learnPieceHashes(hashes: PieceHashes): Promise<void>
   /** Stops sharing, rebuilds metadata, verifies and moves the copy to its final name. */
-  finalize(): Promise<string>
+  finalize(): Promise<{ path: string; readBackSeconds?: number }>
   stop(): Promise<void>
 }
 
@@ -68,7 +68,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       if (!complete) throw new FanoutError('VERIFY_FAILED', 'finalize before every piece was verified')
       await leaveSwarm()
       await materializeOnce()
-      return placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
+      return { path: await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name) }
     },
     stop: leaveSwarm,
   }

@@ -25,26 +25,34 @@ function tlsOptions() {
   return { ciphers: CIPHERS, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ca: [] as string[] } as const
 }
 
-export function connect(opts: { host: string; port: number }): net.Socket {
-  const key = psk
-  if (key === undefined) return net.connect(opts)
-  return tls.connect({
-    ...opts,
+/** TLS-PSK client options for `key`: the swarm's peers and the stream's source use the same. */
+export function pskClientOptions(key: Buffer): tls.ConnectionOptions {
+  return {
     ...tlsOptions(),
     pskCallback: () => ({ psk: key, identity: IDENTITY }),
     // PSK authenticates both ends; there is no certificate to check.
     checkServerIdentity: () => undefined,
-  })
+  }
+}
+
+export function pskServerOptions(key: Buffer): tls.TlsOptions {
+  return {
+    ...tlsOptions(),
+    dhparam: 'auto',
+    pskCallback: (_socket, identity) => (identity === IDENTITY ? key : null),
+  }
+}
+
+export function connect(opts: { host: string; port: number }): net.Socket {
+  const key = psk
+  if (key === undefined) return net.connect(opts)
+  return tls.connect({ ...opts, ...pskClientOptions(key) })
 }
 
 export function createServer(): net.Server {
   const key = psk
   if (key === undefined) return new ClosingServer(net.createServer(), 'connection') as unknown as net.Server
-  const server = tls.createServer({
-    ...tlsOptions(),
-    dhparam: 'auto',
-    pskCallback: (_socket, identity) => (identity === IDENTITY ? key : null),
-  })
+  const server = tls.createServer(pskServerOptions(key))
   server.on('tlsClientError', (_err, socket) => socket.destroy())
   return new ClosingServer(server, 'secureConnection') as unknown as net.Server
 }

@@ -67,12 +67,13 @@ export function transfer(options: TransferOptions): TransferRun {
 
 /**
  * The transfer with settings already resolved, as the CLI has them: what `transfer` does once it has
- * resolved its options. Not part of the package's API; `swarmKey` is for tests that look for leaks.
+ * resolved its options. Not part of the package's API; `swarmKey` is for tests that look for leaks,
+ * `corruptForTest` for the test of the read-back check.
  */
 export function startTransfer(
   request: TransferRequest,
   config: Readonly<Config>,
-  deps: { log: Logger; signal: AbortSignal; swarmKey?: Buffer },
+  deps: { log: Logger; signal: AbortSignal; swarmKey?: Buffer; corruptForTest?: boolean },
 ): TransferRun {
   return new TransferRun((onProgress) => runWithConfig(request, config, { ...deps, onProgress }))
 }

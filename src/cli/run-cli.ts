@@ -2,7 +2,7 @@ import pino from 'pino'
 import { isFanoutError } from '../../shared/errors.js'
 import { startTransfer } from '../api/transfer.js'
 import { describeConfig } from '../config/describe-config.js'
-import { loadSettings } from '../config/resolve.js'
+import { loadSettings, testHooks } from '../config/resolve.js'
 import type { TransferResult } from '../run/run-transfer.js'
 import { addCleanupCommand } from './cleanup-command.js'
 import type { CliIo } from './cli-io.js'
@@ -46,10 +46,7 @@ async function execute(request: CliRequest, io: CliIo): Promise<number> {
   const run = startTransfer(
     { source: request.source, targets: request.targets, cwd: process.cwd() },
     config,
-    {
-      log,
-      signal: io.signal,
-    },
+    { log, signal: io.signal, ...testHooks() },
   )
   run.on('progress', (snapshot) => display?.update(snapshot))
   const result = await run

@@ -139,3 +139,12 @@ function deriveRules(config: Config, notes: Partial<Record<keyof Config, string>
   }
   if (config.type !== 'xtrabackup') notes.stopSlave = `ignored: only used with transfer_type xtrabackup`
 }
+
+/**
+ * Hooks for the integration tests, which drive the built CLI and have only its environment to
+ * reach into a run: FANOUT_TEST_CORRUPT_STAGED=1 makes each stream target damage what it wrote, so
+ * the read-back check must catch it. Not settings: never in a config file or --print-config.
+ */
+export function testHooks(env: NodeJS.ProcessEnv = process.env): { corruptForTest?: true } {
+  return env.FANOUT_TEST_CORRUPT_STAGED === '1' ? { corruptForTest: true } : {}
+}

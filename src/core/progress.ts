@@ -11,6 +11,10 @@ export interface TargetProgress extends TransferCounters {
   state: TargetState
   /** Where the copy ended up, once it is in place. */
   finalPath?: string
+  /** Stream only: bytes on the wire (after compression), once the stream is complete. */
+  wireBytes?: number
+  /** With --checksum: seconds spent re-reading the copy from disk. */
+  readBackSeconds?: number
   error?: { code: FanoutCode; message: string }
 }
 

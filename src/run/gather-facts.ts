@@ -59,3 +59,9 @@ async function nodeVersionOf(exec: Executor): Promise<string | null> {
   const result = await exec.run(['node', '--version'])
   return result.exitCode === 0 ? result.stdout.trim() : null
 }
+
+/** Which of `commands` the host cannot run (each tried with --version, never through a shell). */
+export async function missingCommands(exec: Executor, commands: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(commands.map((command) => succeeds(exec, [command, '--version'])))
+  return commands.filter((_, i) => !found[i])
+}

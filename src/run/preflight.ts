@@ -3,7 +3,7 @@ import { checkSource, checkTarget, type Problem } from '../core/checks.js'
 import type { Endpoint } from '../core/endpoint.js'
 import type { TransferPlan } from '../core/plan.js'
 import type { Executor } from '../exec/executor.js'
-import { gatherSourceFacts, gatherTargetFacts } from './gather-facts.js'
+import { gatherSourceFacts, gatherTargetFacts, missingCommands } from './gather-facts.js'
 import type { HostPool } from './host-pool.js'
 
 export interface PreflightOutcome {
@@ -20,7 +20,13 @@ export async function preflight(
   plan: TransferPlan,
   pool: HostPool,
   signal?: AbortSignal,
+  commands: readonly string[] = [],
 ): Promise<PreflightOutcome> {
+  const missing = Promise.all(
+    [plan.source, ...plan.targets].map((endpoint) =>
+      askHost(pool, endpoint, signal, (exec) => missingCommands(exec, commands)),
+    ),
+  )
   const [source, ...targets] = await Promise.all([
     askHost(pool, plan.source, signal, (exec) => gatherSourceFacts(exec, plan.source.path)),
     ...plan.targets.map((target) =>
@@ -40,6 +46,17 @@ export async function preflight(
     if ('problem' in answer) problems.push(answer.problem)
     else problems.push(...checkTarget(target.spec, plan.name, answer.facts, payloadBytes))
   })
+  for (const [i, answer] of (await missing).entries()) {
+    const endpoint = i === 0 ? plan.source : (plan.targets[i - 1] as Endpoint)
+    if ('facts' in answer && answer.facts.length > 0 && !problems.some((p) => p.endpoint === endpoint.spec)) {
+      const names = answer.facts.join(', ')
+      problems.push({
+        code: 'CODEC_MISSING',
+        endpoint: endpoint.spec,
+        message: `${names} is not installed here (needed by --codec ${names})`,
+      })
+    }
+  }
   return { problems, payloadBytes }
 }
 

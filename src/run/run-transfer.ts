@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { type FanoutCode, FanoutError, isFanoutError } from '../../shared/errors.js'
 import type { Config } from '../config/defaults.js'
 import type { Problem } from '../core/checks.js'
+import { chooseTransport } from '../core/choose-transport.js'
 import { planTransfer } from '../core/plan.js'
 import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
 import { reportSites, type SitesReport } from '../core/sites.js'
@@ -11,6 +12,7 @@ import { CleanupStack } from './cleanup-stack.js'
 import { type ExecutorFactory, HostPool } from './host-pool.js'
 import { loadSites } from './load-sites.js'
 import { preflight } from './preflight.js'
+import { runStreams } from './stream-session.js'
 import { runSwarm } from './swarm-session.js'
 import { type AgentUsage, TransferState } from './transfer-state.js'
 
@@ -31,6 +33,8 @@ export interface RunDeps {
   clock?: () => number
   /** The transfer's secret; made fresh for every run unless a test must know it to look for leaks. */
   swarmKey?: Buffer
+  /** Test hook (stream): each target flips a byte of what it wrote before reading it back. */
+  corruptForTest?: boolean
 }
 
 /** How one target ended. */
@@ -43,6 +47,10 @@ export interface TargetResult {
   seconds: number
   /** The final path of the copy, when status is 'ok'. */
   path?: string
+  /** Stream only: bytes that crossed the network (after compression) for this target. */
+  wireBytes?: number
+  /** With --checksum: seconds the target spent re-reading its copy from disk to check it. */
+  readBackSeconds?: number
   error?: { code: FanoutCode; message: string }
 }
 
@@ -50,6 +58,8 @@ export interface TransferResult {
   /** 'preflight-failed': a check failed and nothing moved anywhere. */
   outcome: 'ok' | 'preflight-failed' | 'failed' | 'aborted'
   transferId: string
+  /** How the bytes travelled: one stream per target in turn, or the swarm. */
+  transport: 'stream' | 'swarm'
   source: string
   bytes: number
   seconds: number
@@ -78,6 +88,7 @@ export async function runTransfer(
   // warning threshold of 10 although nothing leaks (each listener goes when its wait ends).
   setMaxListeners(Number.POSITIVE_INFINITY, signal)
   const plan = planTransfer({ ...request, transferId: randomUUID() })
+  const transport = chooseTransport(config.transport, plan.targets.length)
   const log = deps.log.child({ transfer: plan.transferId })
   // A bad topology file is a usage error, found before any host is touched.
   const { sites, infer } = await loadSites(plan, config.topologyPath, request.cwd)
@@ -93,21 +104,17 @@ export async function runTransfer(
   cleanup.defer('close connections', () => pool.closeAll())
   let problems: Problem[] = []
   try {
-    const checked = await preflight(plan, pool, signal)
+    const checked = await preflight(plan, pool, signal, commandsNeeded(transport, config))
     problems = checked.problems
     state.totalBytes = checked.payloadBytes
-    if (problems.length === 0 && !signal.aborted) {
-      await runSwarm(plan, {
-        pool,
-        cleanup,
-        state,
-        log,
-        signal,
-        config,
-        swarmKey: deps.swarmKey ?? randomBytes(32),
-        sites,
-        inferSites: infer,
+    const session = { pool, cleanup, state, log, signal, config, swarmKey: deps.swarmKey ?? randomBytes(32) }
+    if (problems.length === 0 && !signal.aborted && transport === 'stream') {
+      await runStreams(plan, {
+        ...session,
+        ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
       })
+    } else if (problems.length === 0 && !signal.aborted) {
+      await runSwarm(plan, { ...session, sites, inferSites: infer })
     }
   } catch (err) {
     // Only a source failure gets here; it fails every target that had not finished.
@@ -118,7 +125,15 @@ export async function runTransfer(
   }
   const leftovers = await cleanup.unwind()
   state.setPhase('done')
-  return summarize(plan.transferId, request.source, state, problems, leftovers, signal.aborted)
+  return {
+    ...summarize(plan.transferId, request.source, state, problems, leftovers, signal.aborted),
+    transport,
+  }
+}
+
+/** Host commands a run needs besides node: the stream's zstd codec runs the hosts' own binary. */
+function commandsNeeded(transport: 'stream' | 'swarm', config: Readonly<Config>): string[] {
+  return transport === 'stream' && config.compress && config.codec === 'zstd' ? ['zstd'] : []
 }
 
 function asFanoutError(err: unknown, signal: AbortSignal): FanoutError {
@@ -134,7 +149,7 @@ function summarize(
   problems: Problem[],
   leftovers: string[],
   aborted: boolean,
-): TransferResult {
+): Omit<TransferResult, 'transport'> {
   const targets = state.targets.map((t, index) =>
     targetResult(t, state.secondsFor(index), problems.length > 0),
   )
@@ -161,7 +176,13 @@ function summarize(
 }
 
 function targetResult(progress: TargetProgress, seconds: number, preflightFailed: boolean): TargetResult {
-  const base = { target: progress.target, bytes: progress.downloaded, seconds }
+  const base = {
+    target: progress.target,
+    bytes: progress.downloaded,
+    seconds,
+    ...(progress.wireBytes === undefined ? {} : { wireBytes: progress.wireBytes }),
+    ...(progress.readBackSeconds === undefined ? {} : { readBackSeconds: progress.readBackSeconds }),
+  }
   if (progress.state === 'done') {
     return {
       ...base,

@@ -18,6 +18,7 @@ import { watchForStall } from './watch-for-stall.js'
 
 type Seeding = Extract<AgentReport, { type: 'seeding' }>
 
+/** What every run's session uses, whichever way the bytes travel. */
 export interface SessionDeps {
   pool: HostPool
   cleanup: CleanupStack
@@ -27,6 +28,9 @@ export interface SessionDeps {
   config: Readonly<Config>
   /** The transfer's secret; goes to every agent over its channel only. */
   swarmKey: Buffer
+}
+
+export interface SwarmDeps extends SessionDeps {
   /** The sites known before anything connected: from `--topology`, or one site. */
   sites: SiteLayout
   /** Infer the sites from round-trip times to the source once the target agents are up. */
@@ -42,7 +46,7 @@ export interface SessionDeps {
  * its pieces, and the source stops then too. The decided sites go to `state.sites`. Per-target
  * failures are recorded in `state`; only a source failure ends everyone's transfer.
  */
-export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<void> {
+export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<void> {
   const { state } = deps
   const swarm = await swarmSettings(plan, deps)
   const agentDeps: AgentDeps = { ...deps, swarm }
@@ -84,10 +88,10 @@ export async function runSwarm(plan: TransferPlan, deps: SessionDeps): Promise<v
   await sourceStopped
 }
 
-type AgentDeps = SessionDeps & { swarm: SwarmSettings }
+type AgentDeps = SwarmDeps & { swarm: SwarmSettings }
 
 /** How every agent joins: decided here once and sent to each as it is. */
-async function swarmSettings(plan: TransferPlan, deps: SessionDeps): Promise<SwarmSettings> {
+async function swarmSettings(plan: TransferPlan, deps: SwarmDeps): Promise<SwarmSettings> {
   const { config } = deps
   return {
     transferId: plan.transferId,

@@ -56,7 +56,8 @@ export class TransferState {
 
   update(
     index: number,
-    change: Partial<TransferCounters> & Partial<Pick<TargetProgress, 'state' | 'finalPath'>>,
+    change: Partial<TransferCounters> &
+      Partial<Pick<TargetProgress, 'state' | 'finalPath' | 'wireBytes' | 'readBackSeconds'>>,
   ): void {
     const target = this.targets[index]
     if (target === undefined) return

@@ -1,3 +1,5 @@
+import { expect } from 'vitest'
+import type { Cluster } from './cluster.js'
 /**
  * Node programs run inside a cluster host (`node -e SCRIPT ARG`), so the tree is made and read with
  * that host's view of /srv. Kept as source text because the hosts run them, not vitest.
@@ -70,4 +72,21 @@ export function parseListing(text: string): ListedEntry[] {
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as ListedEntry)
+}
+
+/** The listing of a tree on a cluster host, made there with LIST_TREE_SCRIPT. */
+export async function listTree(cluster: Cluster, host: string, root: string): Promise<ListedEntry[]> {
+  const listed = await cluster.exec(host, ['node', '-e', LIST_TREE_SCRIPT, root])
+  expect(listed.exitCode, listed.stderr).toBe(0)
+  return parseListing(listed.stdout)
+}
+
+/** Identical, except that mtimes may differ by the microsecond Node's utimes rounds to. */
+export function expectSameTree(actual: ListedEntry[], expected: ListedEntry[]): void {
+  expect(actual.map((e) => e.rel)).toEqual(expected.map((e) => e.rel))
+  actual.forEach((entry, i) => {
+    const want = expected[i] as ListedEntry
+    expect({ ...entry, mtimeUs: 0 }, entry.rel).toEqual({ ...want, mtimeUs: 0 })
+    expect(Math.abs(entry.mtimeUs - want.mtimeUs), `mtime of ${entry.rel}`).toBeLessThanOrEqual(1)
+  })
 }

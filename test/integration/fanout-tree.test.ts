@@ -4,12 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
-import {
-  LIST_TREE_SCRIPT,
-  type ListedEntry,
-  MAKE_TREE_SCRIPT,
-  parseListing,
-} from '../helpers/fixture-tree.js'
+import { expectSameTree, type ListedEntry, listTree, MAKE_TREE_SCRIPT } from '../helpers/fixture-tree.js'
 import { leftoversOn, runFanout } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
@@ -84,22 +79,6 @@ test.skipIf(reason !== undefined)(
     }
   },
 )
-
-async function listTree(cluster: Cluster, host: string, root: string): Promise<ListedEntry[]> {
-  const listed = await cluster.exec(host, ['node', '-e', LIST_TREE_SCRIPT, root])
-  expect(listed.exitCode, listed.stderr).toBe(0)
-  return parseListing(listed.stdout)
-}
-
-/** Identical, except that mtimes may differ by the microsecond Node's utimes rounds to. */
-function expectSameTree(actual: ListedEntry[], expected: ListedEntry[]): void {
-  expect(actual.map((e) => e.rel)).toEqual(expected.map((e) => e.rel))
-  actual.forEach((entry, i) => {
-    const want = expected[i] as ListedEntry
-    expect({ ...entry, mtimeUs: 0 }, entry.rel).toEqual({ ...want, mtimeUs: 0 })
-    expect(Math.abs(entry.mtimeUs - want.mtimeUs), `mtime of ${entry.rel}`).toBeLessThanOrEqual(1)
-  })
-}
 
 test.skipIf(reason !== undefined)('a local source or target mixes with remote hosts', async () => {
   const cluster = await createCluster([{ name: 'h0' }, { name: 'h1' }])

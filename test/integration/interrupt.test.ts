@@ -43,7 +43,14 @@ describe.skipIf(reason !== undefined)(
       '%s stops every agent, keeps the staging copy, and a second run resumes from it',
       async (signal) => {
         await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
-        const child = startFanout(cluster, ['--json', 'h0:/srv/payload.bin', 'h1:/srv'])
+        // The swarm resumes; a stream (what one target gets by default) starts over (stream.test.ts).
+        const child = startFanout(cluster, [
+          '--json',
+          '--transport',
+          'swarm',
+          'h0:/srv/payload.bin',
+          'h1:/srv',
+        ])
         // A quarter of the payload held: enough that the resumed run's savings are plain to see.
         await pollUntil(
           'h1 holding 10 MiB',
@@ -65,7 +72,13 @@ describe.skipIf(reason !== undefined)(
         expect(kept).toBeGreaterThan(0)
         const held = await heldBytes('h1')
 
-        const resumed = await runFanout(cluster, ['--json', 'h0:/srv/payload.bin', 'h1:/srv'])
+        const resumed = await runFanout(cluster, [
+          '--json',
+          '--transport',
+          'swarm',
+          'h0:/srv/payload.bin',
+          'h1:/srv',
+        ])
         expect(resumed.exitCode, resumed.stderr + resumed.stdout).toBe(0)
         expect(await sha256(cluster, 'h1', '/srv/payload.bin')).toBe(sourceSum)
         // The pieces the staging copy held were checked against the source's hashes and kept: the

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { captureWire } from '../helpers/capture-wire.js'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
-import { pollUntil } from '../helpers/poll-until.js'
 import { runFanout, startFanout, waitForStagedBytes } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
@@ -111,26 +111,10 @@ describe.skipIf(reason !== undefined)(
     ])('payload in clear on the wire: $clearOnWire with $flags', async ({ flags, clearOnWire }) => {
       await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
       await cluster.exec('h2', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
-      const capture = `/tmp/fanout-capture-${cluster.id}-${flags.length}.pcap`
-      const tcpdump = execa(
-        'ip',
-        ['netns', 'exec', namespaceOf(cluster, 'h1'), 'tcpdump', '-i', 'any', '-w', capture, '-U', 'tcp'],
-        {
-          reject: false,
-        },
-      )
-      try {
-        await pollUntil('tcpdump writing', async () => ((await fileSize(capture)) > 0 ? true : undefined), {
-          timeoutMs: 10_000,
-        })
+      const wire = await captureWire(cluster, 'h1', async () => {
         const run = await runFanout(cluster, [...flags, 'h0:/srv/payload.bin', 'h1:/srv', 'h2:/srv'])
         expect(run.exitCode, run.stderr).toBe(0)
-      } finally {
-        tcpdump.kill('SIGINT')
-        await tcpdump
-      }
-      const wire = await readFile(capture)
-      await rm(capture, { force: true })
+      })
       expect(wire.length).toBeGreaterThan(8 << 20)
       expect(wire.includes(MARKER)).toBe(clearOnWire)
     })
@@ -216,13 +200,4 @@ async function probe(cluster: Cluster, from: string, address: string, ports: num
     }))).then((r) => process.stdout.write(JSON.stringify(r)))`
   const result = await cluster.exec(from, ['node', '-e', script, JSON.stringify([address, ports])])
   return JSON.parse(result.stdout) as string[]
-}
-
-function namespaceOf(cluster: Cluster, host: string): string {
-  return cluster.hosts.find((h) => h.name === host)?.namespace ?? ''
-}
-
-async function fileSize(path: string): Promise<number> {
-  const { size } = await import('node:fs/promises').then((fs) => fs.stat(path)).catch(() => ({ size: 0 }))
-  return size
 }

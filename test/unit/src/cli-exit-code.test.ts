@@ -17,6 +17,7 @@ function result(outcome: TransferResult['outcome'], targets: TargetResult[]): Tr
   return {
     outcome,
     transferId: 'id',
+    transport: 'swarm',
     source: 's',
     bytes: 0,
     seconds: 0,

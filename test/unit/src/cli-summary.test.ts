@@ -8,6 +8,7 @@ function result(over: Partial<TransferResult>): TransferResult {
   return {
     outcome: 'ok',
     transferId: 'id',
+    transport: 'swarm',
     source: 'h0:/srv/data',
     bytes: 5 * MiB,
     seconds: 75,

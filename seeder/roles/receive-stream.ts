@@ -1,0 +1,135 @@
+import { closeSync, openSync, readSync, writeSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
+import { errorCodeOf } from '../control/error-code.js'
+import { every, type Report } from '../control/report.js'
+import { type CloseHoles, openFirewall } from '../firewall/firewall-holes.js'
+import { materialize } from '../place/materialize.js'
+import { placeIntoTarget } from '../place/place-into-target.js'
+import { type DiskChunk, ReadBack } from '../store/read-back.js'
+import { chain } from '../stream/chain.js'
+import { decompressor } from '../stream/codec.js'
+import { listenForSource, type StreamListener } from '../stream/stream-link.js'
+import { unpackTree } from '../stream/unpack-tree.js'
+import { WireTap } from '../stream/wire-tap.js'
+
+type ReceiveCommand = Extract<AgentCommand, { type: 'receive' }>
+
+const PROGRESS_MS = 500
+
+export interface StreamTargetRole {
+  port: number
+  learnPieceHashes(hashes: PieceHashes): Promise<void>
+  /** Checks the copy against the source's hashes (read-back), restores metadata, moves it into place. */
+  finalize(): Promise<{ path: string; readBackSeconds?: number }>
+  stop(): Promise<void>
+}
+
+/**
+ * The target of compatibility mode: listens first (a busy port fails before anything is written),
+ * opens a firewall hole for the source alone, then unpacks the stream into a staging directory as
+ * it arrives and reports `complete` at its end. A stream does not resume: a copy that did not land
+ * is removed when the agent stops.
+ */
+export async function receiveStream(
+  command: ReceiveCommand,
+  report: Report,
+  log: Logger,
+): Promise<StreamTargetRole> {
+  const { stream } = command
+  const key = stream.security.encrypt ? Buffer.from(stream.security.key, 'base64') : null
+  const listener = await listenForSource({
+    address: command.address,
+    port: command.port,
+    peer: command.sourceAddress,
+    key,
+  })
+  const stagingDir = join(command.targetDir, command.stagingName)
+  let closeHoles: CloseHoles = async () => {}
+  let landed = false
+  try {
+    closeHoles = await openFirewall(stream.transferId, [listener.port], stream.firewall, log, report)
+    await mkdir(stagingDir, { mode: 0o700 })
+  } catch (err) {
+    listener.close()
+    await closeHoles()
+    throw err
+  }
+  const readBack = stream.checksum === 'read-back' ? new ReadBack() : undefined
+  const received = receive(listener, command, stagingDir, readBack, report)
+  received.catch((err: unknown) =>
+    report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
+  )
+  log.info({ port: listener.port, stagingDir }, 'listening for the stream')
+  return {
+    port: listener.port,
+    learnPieceHashes: async ({ first, digests }) => readBack?.learn(first, Buffer.from(digests, 'base64')),
+    finalize: async () => {
+      await received
+      const checked = await readBack?.finish()
+      await materialize(command.manifest, join(stagingDir, command.manifest.name))
+      const path = await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
+      landed = true
+      return checked === undefined ? { path } : { path, readBackSeconds: checked.seconds }
+    },
+    stop: async () => {
+      listener.close()
+      await closeHoles()
+      if (!landed) await rm(stagingDir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function receive(
+  listener: StreamListener,
+  command: ReceiveCommand,
+  stagingDir: string,
+  readBack: ReadBack | undefined,
+  report: Report,
+): Promise<void> {
+  const socket = await listener.accepted
+  const tap = new WireTap(command.stream.checksum === 'in-flight')
+  let written = 0
+  let lastWritten = 0
+  let lastTick = performance.now()
+  const stopReporting = every(PROGRESS_MS, () => {
+    const now = performance.now()
+    const downloadRate = ((written - lastWritten) * 1000) / (now - lastTick)
+    lastWritten = written
+    lastTick = now
+    report({ type: 'progress', downloaded: written, uploaded: 0, downloadRate, uploadRate: 0, peers: 1 })
+  })
+  let corrupt = command.corruptForTest === true
+  try {
+    const input = chain(socket, [tap, ...decompressor(command.stream.compress)])
+    await unpackTree(input, stagingDir, {
+      onWritten: (bytes) => {
+        written += bytes
+      },
+      onChunk: (chunk) => {
+        if (corrupt) corrupt = flipFirstByte(chunk)
+        readBack?.wrote(chunk)
+      },
+    })
+  } finally {
+    stopReporting()
+    socket.destroy()
+  }
+  report({ type: 'complete', bytes: written, wireBytes: tap.bytes, streamDigest: tap.digest() })
+}
+
+/** The test hook: a disk that returns other bytes than were written. Returns false once done. */
+function flipFirstByte(chunk: DiskChunk): boolean {
+  const fd = openSync(chunk.path, 'r+')
+  try {
+    const byte = Buffer.alloc(1)
+    readSync(fd, byte, 0, 1, chunk.offset)
+    byte[0] = (byte[0] as number) ^ 0xff
+    writeSync(fd, byte, 0, 1, chunk.offset)
+  } finally {
+    closeSync(fd)
+  }
+  return false
+}

@@ -1,0 +1,171 @@
+import { FanoutError, isFanoutError } from '../../shared/errors.js'
+import { firewallName } from '../../shared/firewall/ruleset.js'
+import type { AgentReport, StreamSettings } from '../../shared/messages.js'
+import type { Endpoint } from '../core/endpoint.js'
+import { stagingName, type TransferPlan } from '../core/plan.js'
+import type { AgentChannel } from './agent-channel.js'
+import { localDataAddress } from './host-addresses.js'
+import { startAgent } from './start-agent.js'
+import type { SessionDeps } from './swarm-session.js'
+import { watchForStall } from './watch-for-stall.js'
+
+export interface StreamDeps extends SessionDeps {
+  /** Test hook: the target flips a byte of what it wrote before reading it back. */
+  corruptForTest?: boolean
+}
+
+/**
+ * Compatibility mode: the source streams to each target in turn over one connection, as
+ * transfer.py does, with the same agents, checks, staging and rename as the swarm. Each target gets
+ * a fresh pair of agents, so a failed stream can leave nothing half-done behind for the next.
+ * Failures are recorded per target in `state`.
+ */
+export async function runStreams(plan: TransferPlan, deps: StreamDeps): Promise<void> {
+  deps.state.setPhase('transferring')
+  for (const [index, endpoint] of plan.targets.entries()) {
+    if (deps.signal.aborted) {
+      deps.state.fail(index, new FanoutError('ABORTED', 'interrupted'))
+      continue
+    }
+    const pair = deps.cleanup.child(`stream to ${endpoint.spec}`)
+    try {
+      await streamTo(plan, index, endpoint, { ...deps, cleanup: pair })
+    } catch (err) {
+      if (!isFanoutError(err)) throw err
+      deps.state.fail(index, deps.signal.aborted ? new FanoutError('ABORTED', 'interrupted') : err)
+    } finally {
+      await pair.unwind()
+    }
+  }
+  deps.state.setPhase('finalizing')
+}
+
+async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, deps: StreamDeps) {
+  const { state, signal } = deps
+  state.update(index, { state: 'starting' })
+  const [source, target] = await Promise.all([
+    agentOn(plan, plan.source, 'source', deps),
+    agentOn(plan, endpoint, 'target', deps),
+  ])
+  target.channel.on('report', (report) => {
+    if (report.type === 'progress') state.update(index, report)
+  })
+  source.channel.on('report', (report) => {
+    if (report.type === 'pieceHashes') target.channel.send(report)
+  })
+  source.channel.send({ type: 'scan', sourcePath: plan.source.path })
+  const { manifest } = await source.channel.next('manifest', signal)
+  const stream = streamSettings(plan, deps, [source.address, target.address])
+  target.channel.send({
+    type: 'receive',
+    stream,
+    manifest,
+    targetDir: endpoint.path,
+    stagingName: stagingName(null, plan.transferId),
+    address: target.address,
+    port: deps.config.port,
+    sourceAddress: source.address,
+    ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
+  })
+  const { port } = await target.channel.next('listening', signal)
+  state.update(index, { state: 'downloading' })
+  source.channel.send({ type: 'send', stream, address: target.address, port })
+  const stall = watchForStall(() => state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
+  const completed = target.channel.next('complete', signal)
+  completed.catch(() => {})
+  try {
+    const [sent, complete] = await Promise.race([
+      Promise.all([source.channel.next('sent', signal), completed]).catch((err: unknown) =>
+        targetSideFirst(err, completed),
+      ),
+      stall.stalled,
+    ])
+    checkInFlight(sent, complete)
+    state.update(index, { state: 'complete', downloaded: complete.bytes, wireBytes: sent.wireBytes })
+  } finally {
+    stall.stop()
+  }
+  target.channel.send({ type: 'finalize' })
+  const finalized = await target.channel.next('finalized', signal)
+  state.update(index, {
+    state: 'done',
+    finalPath: finalized.path,
+    ...(finalized.readBackSeconds === undefined ? {} : { readBackSeconds: finalized.readBackSeconds }),
+  })
+}
+
+/** How long a target's own reason may trail the source's after a broken stream. */
+const REASON_GRACE_MS = 2_000
+
+/**
+ * A stream that breaks fails on both ends: the side that broke it knows why (ENOSPC on the target,
+ * a file gone on the source), the other sees only the connection reset. The target's reason is
+ * usually the one a user can act on, and arrives a moment after the source's.
+ */
+async function targetSideFirst(err: unknown, completed: Promise<Complete>): Promise<never> {
+  let timer: NodeJS.Timeout | undefined
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, REASON_GRACE_MS)
+  })
+  const targetReason = await Promise.race([
+    completed.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+    grace,
+  ])
+  clearTimeout(timer)
+  const connectionOnly =
+    isFanoutError(err) && /ECONNRESET|EPIPE|socket hang up|premature close/i.test(err.message)
+  throw connectionOnly && targetReason !== undefined ? targetReason : err
+}
+
+type Sent = Extract<AgentReport, { type: 'sent' }>
+type Complete = Extract<AgentReport, { type: 'complete' }>
+
+/** transfer.py's parallel checksum: the bytes that left the source are the bytes that arrived. */
+function checkInFlight(sent: Sent, complete: Complete): void {
+  if (sent.streamDigest === null) return
+  if (sent.streamDigest !== complete.streamDigest) {
+    throw new FanoutError(
+      'VERIFY_FAILED',
+      `the stream's checksum differs: ${sent.streamDigest.slice(0, 16)}… sent, ${String(complete.streamDigest).slice(0, 16)}… received`,
+    )
+  }
+}
+
+async function agentOn(
+  plan: TransferPlan,
+  endpoint: Endpoint,
+  role: 'source' | 'target',
+  deps: StreamDeps,
+): Promise<{ channel: AgentChannel; address: string }> {
+  const { pool, signal, config } = deps
+  const exec = await pool.get(endpoint, signal)
+  const local = endpoint.host === null
+  const channel = await startAgent(exec, local, {
+    cleanup: deps.cleanup,
+    log: deps.log,
+    agentIdleTimeoutMs: config.agentIdleTimeoutMs,
+    firewallName: role === 'target' && config.firewall ? firewallName(plan.transferId) : undefined,
+  })
+  channel.on('report', (report) => {
+    if (report.type !== 'usage') return
+    const { cpuSeconds, maxRssBytes } = report
+    deps.state.usage.push({ endpoint: endpoint.spec, role, cpuSeconds, maxRssBytes })
+  })
+  return { channel, address: local ? await localDataAddress(plan, deps) : exec.dataAddress }
+}
+
+function streamSettings(plan: TransferPlan, deps: StreamDeps, hosts: string[]): StreamSettings {
+  const { config } = deps
+  const allLocal = plan.source.host === null && plan.targets.every((t) => t.host === null)
+  return {
+    transferId: plan.transferId,
+    security: { key: deps.swarmKey.toString('base64'), encrypt: config.encrypt },
+    compress: config.compress ? config.codec : null,
+    checksum: config.checksum ? 'read-back' : config.parallelChecksum ? 'in-flight' : 'none',
+    bwlimit: config.bwlimit,
+    firewall: config.firewall && !allLocal ? { participants: [...new Set(hosts)] } : null,
+  }
+}
