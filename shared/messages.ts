@@ -114,6 +114,10 @@ export type AgentCommand =
       placement: Placement
       /** The tracker's announce URL, without the secret (the agent adds it from `swarm`). */
       trackerUrl: string | null
+      /** Re-read the whole copy from disk against the piece hashes before it lands (--checksum). */
+      checksum: boolean
+      /** Test hook: flip a byte of the first file once every piece is held, before it is read back. */
+      corruptForTest?: boolean
     }
   /**
    * Target, before `fetch`: measure the round-trip time to the source (TCP handshakes with its

@@ -1,16 +1,20 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
+import type { ParsedTorrent } from 'webtorrent'
 import { FanoutError } from '../../shared/errors.js'
 import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { materialize } from '../place/materialize.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
 import { KnownHashes } from '../policy/known-hashes.js'
+import { flipByte } from '../store/flip-byte.js'
+import { readBackPieces } from '../store/read-back-pieces.js'
 import { WriteBacklog } from '../store/write-backlog.js'
 import { parseOwnTorrent } from '../swarm/add-own-torrent.js'
 import { type JoinedSwarm, joinSwarm } from '../swarm/join-swarm.js'
 import { learnPieceHashes } from '../swarm/piece-hashes.js'
+import type { TorrentInternals } from '../swarm/webtorrent-internals.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
 
@@ -31,10 +35,15 @@ export interface TargetRole {
 export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
   const stagingDir = join(command.targetDir, command.stagingName)
   const resumed = await makeStagingDir(stagingDir, log)
-  let materialized: Promise<void> | undefined
-  const materializeOnce = (): Promise<void> => {
-    materialized ??= materialize(command.manifest, join(stagingDir, command.manifest.name))
-    return materialized
+  // Read back (with --checksum), then metadata: both start once every piece is held, while this
+  // target still serves the others, and finalize waits for them.
+  let landing: Promise<number | undefined> | undefined
+  const prepareLanding = (): Promise<number | undefined> => {
+    landing ??= readBackOnce(command, fetching, stagingDir).then(async (seconds) => {
+      await materialize(command.manifest, join(stagingDir, command.manifest.name))
+      return seconds
+    })
+    return landing
   }
   const fetching =
     command.torrent === null || command.trackerUrl === null
@@ -51,7 +60,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       // last target is done: for a tree of 20,000 files that is 80,000 calls per target, all at the
       // end of the run. Nothing writes to the copy any more; reads keep its access times
       // (payload-store.ts). A failure surfaces at finalize.
-      materializeOnce().catch(() => {})
+      prepareLanding().catch(() => {})
     })
   }
   const leaveSwarm = async () => fetching?.swarm.leave()
@@ -67,11 +76,33 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       // Files can have their full size long before every piece is in them; only 'done' means verified.
       if (!complete) throw new FanoutError('VERIFY_FAILED', 'finalize before every piece was verified')
       await leaveSwarm()
-      await materializeOnce()
-      return { path: await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name) }
+      const readBackSeconds = await prepareLanding()
+      const path = await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
+      return readBackSeconds === undefined ? { path } : { path, readBackSeconds }
     },
     stop: leaveSwarm,
   }
+}
+
+/** The --checksum read-back of a complete swarm copy; undefined when not asked for (or nothing to read). */
+async function readBackOnce(
+  command: FetchCommand,
+  fetching: Fetching | undefined,
+  stagingDir: string,
+): Promise<number | undefined> {
+  if (!command.checksum || fetching === undefined) return undefined
+  const { parsed, swarm } = fetching
+  const files = parsed.files.filter((f) => f.length > 0)
+  const first = files[0]
+  if (command.corruptForTest === true && first !== undefined) flipByte(join(stagingDir, first.path), 0)
+  const stored = {
+    root: stagingDir,
+    files,
+    pieceLength: parsed.pieceLength,
+    length: parsed.length,
+    hashes: (swarm.torrent as unknown as TorrentInternals)._hashes,
+  }
+  return (await readBackPieces(stored, AbortSignal.timeout(2 ** 31 - 1))).seconds
 }
 
 /** Makes the staging directory; true when an earlier run left one to resume from. */
@@ -92,7 +123,7 @@ async function joinAsTarget(
   trackerUrl: string,
   stagingDir: string,
   io: { report: Report; log: Logger },
-): Promise<{ swarm: JoinedSwarm; known: KnownHashes }> {
+): Promise<Fetching> {
   const bytes = Buffer.from(torrent, 'base64')
   const parsed = parseOwnTorrent(bytes)
   const known = new KnownHashes(parsed.pieces.length)
@@ -107,5 +138,11 @@ async function joinAsTarget(
     { settings: command.swarm, role, torrent: { bytes, parsed }, storePath: stagingDir },
     io,
   )
-  return { swarm, known }
+  return { swarm, known, parsed }
+}
+
+interface Fetching {
+  swarm: JoinedSwarm
+  known: KnownHashes
+  parsed: ParsedTorrent
 }

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -8,7 +7,8 @@ import { every, type Report } from '../control/report.js'
 import { type CloseHoles, openFirewall } from '../firewall/firewall-holes.js'
 import { materialize } from '../place/materialize.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
-import { type DiskChunk, ReadBack } from '../store/read-back.js'
+import { flipByte } from '../store/flip-byte.js'
+import { ReadBack } from '../store/read-back.js'
 import { chain } from '../stream/chain.js'
 import { decompressor } from '../stream/codec.js'
 import { listenForSource, type StreamListener } from '../stream/stream-link.js'
@@ -109,7 +109,10 @@ async function receive(
         written += bytes
       },
       onChunk: (chunk) => {
-        if (corrupt) corrupt = flipFirstByte(chunk)
+        if (corrupt) {
+          flipByte(chunk.path, chunk.offset)
+          corrupt = false
+        }
         readBack?.wrote(chunk)
       },
     })
@@ -118,18 +121,4 @@ async function receive(
     socket.destroy()
   }
   report({ type: 'complete', bytes: written, wireBytes: tap.bytes, streamDigest: tap.digest() })
-}
-
-/** The test hook: a disk that returns other bytes than were written. Returns false once done. */
-function flipFirstByte(chunk: DiskChunk): boolean {
-  const fd = openSync(chunk.path, 'r+')
-  try {
-    const byte = Buffer.alloc(1)
-    readSync(fd, byte, 0, 1, chunk.offset)
-    byte[0] = (byte[0] as number) ^ 0xff
-    writeSync(fd, byte, 0, 1, chunk.offset)
-  } finally {
-    closeSync(fd)
-  }
-  return false
 }

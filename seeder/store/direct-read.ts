@@ -1,6 +1,8 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs'
 
 const ALIGN = 4096
+/** Reading back must not move the access times the copy's metadata restores; root may always ask. */
+const NO_ATIME = constants.O_NOATIME ?? 0
 /** malloc aligns to at least this, so the aligned start is found in at most ALIGN / STEP tries. */
 const STEP = 8
 
@@ -17,24 +19,28 @@ export class DirectReader {
   direct = true
 
   constructor(private readonly maxLength: number) {
-    this.buffer = Buffer.allocUnsafeSlow(maxLength + ALIGN)
+    // Room for the aligned start, and for the block boundaries a range can straddle at both ends.
+    this.buffer = Buffer.allocUnsafeSlow(maxLength + 3 * ALIGN)
   }
 
-  /** `length` bytes at `offset` (a multiple of 4096); the view is valid until the next read. */
+  /** `length` bytes at `offset`; the view is valid until the next read. */
   read(path: string, offset: number, length: number): Buffer {
     if (length > this.maxLength) throw new RangeError(`read of ${length} bytes, at most ${this.maxLength}`)
     const fd = this.open(path)
     try {
-      const start = this.direct ? this.alignedStart(fd, offset) : 0
-      // O_DIRECT reads whole blocks; a file's end makes the read short, never wrong.
-      const span = this.direct ? Math.ceil(length / ALIGN) * ALIGN : length
+      // O_DIRECT reads whole blocks: from the block the range starts in to the one it ends in. A
+      // file's end makes the read short, never wrong.
+      const lead = this.direct ? offset % ALIGN : 0
+      const from = offset - lead
+      const start = this.direct ? this.alignedStart(fd, from) : 0
+      const span = this.direct ? Math.ceil((lead + length) / ALIGN) * ALIGN : length
       let got = 0
-      while (got < length) {
-        const n = readSync(fd, this.buffer, start + got, span - got, offset + got)
+      while (got < span) {
+        const n = readSync(fd, this.buffer, start + got, span - got, from + got)
         if (n === 0) break
         got += n
       }
-      return this.buffer.subarray(start, start + Math.min(got, length))
+      return this.buffer.subarray(start + lead, start + lead + Math.max(0, Math.min(got - lead, length)))
     } finally {
       closeSync(fd)
     }
@@ -43,13 +49,13 @@ export class DirectReader {
   private open(path: string): number {
     if (this.direct) {
       try {
-        return openSync(path, constants.O_RDONLY | constants.O_DIRECT)
+        return openSync(path, constants.O_RDONLY | constants.O_DIRECT | NO_ATIME)
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err
         this.direct = false
       }
     }
-    return openSync(path, constants.O_RDONLY)
+    return openSync(path, constants.O_RDONLY | NO_ATIME)
   }
 
   private alignedStart(fd: number, offset: number): number {

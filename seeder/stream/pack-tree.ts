@@ -28,6 +28,9 @@ export interface PackHooks {
  */
 export function packTree(tree: ScannedTree, hooks: PackHooks): tar.Pack {
   const pack = tar.pack()
+  // Its reader (Readable.from) gets any failure through iteration; without a listener, the stream
+  // torn down by an abort would also throw it as an uncaught 'error' and kill the agent.
+  pack.on('error', () => {})
   writeEntries(pack, tree, hooks).then(
     () => pack.finalize(),
     (err: unknown) => pack.destroy(err as Error),

@@ -107,12 +107,12 @@ export async function runTransfer(
     const checked = await preflight(plan, pool, signal, commandsNeeded(transport, config))
     problems = checked.problems
     state.totalBytes = checked.payloadBytes
-    const session = { pool, cleanup, state, log, signal, config, swarmKey: deps.swarmKey ?? randomBytes(32) }
+    const session = {
+      ...{ pool, cleanup, state, log, signal, config, swarmKey: deps.swarmKey ?? randomBytes(32) },
+      ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
+    }
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {
-      await runStreams(plan, {
-        ...session,
-        ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
-      })
+      await runStreams(plan, session)
     } else if (problems.length === 0 && !signal.aborted) {
       await runSwarm(plan, { ...session, sites, inferSites: infer })
     }

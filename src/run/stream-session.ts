@@ -9,10 +9,7 @@ import { startAgent } from './start-agent.js'
 import type { SessionDeps } from './swarm-session.js'
 import { watchForStall } from './watch-for-stall.js'
 
-export interface StreamDeps extends SessionDeps {
-  /** Test hook: the target flips a byte of what it wrote before reading it back. */
-  corruptForTest?: boolean
-}
+export type StreamDeps = SessionDeps
 
 /**
  * Compatibility mode: the source streams to each target in turn over one connection, as

@@ -28,6 +28,8 @@ export interface SessionDeps {
   config: Readonly<Config>
   /** The transfer's secret; goes to every agent over its channel only. */
   swarmKey: Buffer
+  /** Test hook: each target flips a byte of what it wrote before reading it back. */
+  corruptForTest?: boolean
 }
 
 export interface SwarmDeps extends SessionDeps {
@@ -79,7 +81,12 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
       try {
         channel.send({ type: 'finalize' })
         const finalized = await channel.next('finalized', deps.signal)
-        state.update(index, { state: 'done', finalPath: finalized.path })
+        const { path, readBackSeconds } = finalized
+        state.update(index, {
+          state: 'done',
+          finalPath: path,
+          ...(readBackSeconds === undefined ? {} : { readBackSeconds }),
+        })
       } catch (err) {
         recordFailure(state, index, err)
       }
@@ -172,6 +179,8 @@ async function fetchOnTarget(
       stagingName: stagingName(seeding.infoHash, plan.transferId),
       trackerUrl: seeding.trackerUrl,
       placement,
+      checksum: deps.config.checksum,
+      ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
     })
     if (seeding.torrent !== null) hashes.follow((batch) => channel.send({ type: 'pieceHashes', ...batch }))
     const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)

@@ -15,5 +15,14 @@ test('reads ranges exactly, the file end included, whether or not the filesystem
     const length = Math.min(65536, data.length - offset)
     expect(reader.read(path, offset, length).equals(data.subarray(offset, offset + length))).toBe(true)
   }
+  // Ranges that start and end inside a block, as a piece does in a file of a multi-file torrent.
+  for (const [offset, length] of [
+    [1, 65536],
+    [4095, 2],
+    [70_000, 60_001],
+    [data.length - 10, 10],
+  ] as const) {
+    expect(reader.read(path, offset, length).equals(data.subarray(offset, offset + length))).toBe(true)
+  }
   expect(() => reader.read(path, 0, 65537)).toThrow(RangeError)
 })

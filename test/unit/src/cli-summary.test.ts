@@ -33,6 +33,17 @@ const ok = (target: string, path?: string): TargetResult => ({
 describe('summaryLines', () => {
   test.each<[string, TransferResult, string[]]>([
     [
+      'a stream says what crossed the wire and how long the read-back took',
+      result({
+        transport: 'stream',
+        targets: [{ ...ok('h1:/srv', '/srv/data'), wireBytes: 1.25 * MiB, readBackSeconds: 0.42 }],
+      }),
+      [
+        'ok      h1:/srv/data  5.0 MiB in 1:02, 1.3 MiB on the wire (25%), read back in 0.4 s',
+        '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
       'every target ok',
       result({ targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data')] }),
       [
