@@ -276,6 +276,32 @@ describe.skipIf(reason !== undefined)(`the stream transport${reason ? ` (skipped
     )
   })
 
+  test('the swarm re-reads its copies too: a damaged one fails with exit 3 and does not land', async () => {
+    await clean()
+    const env = { FANOUT_TEST_CORRUPT_STAGED: '1' }
+    const args = ['--json', '--transport', 'swarm', 'h0:/srv/dump.sql', 'h1:/srv', 'h2:/srv']
+    const caught = await startFanout(cluster, args, { env })
+    expect(caught.exitCode, caught.stderr).toBe(3)
+    const summary = JSON.parse(caught.stdout) as Summary
+    for (const target of summary.targets) {
+      expect(target.error?.code).toBe('VERIFY_FAILED')
+      expect(target.error?.message).toMatch(
+        /checksum mismatch: .*dump\.sql differs from the source at bytes 0-/,
+      )
+    }
+    for (const host of ['h1', 'h2']) {
+      expect((await cluster.exec(host, ['test', '-e', '/srv/dump.sql'])).exitCode, host).not.toBe(0)
+    }
+    // The staging copies stay for a resume, which re-checks every piece and fetches the bad one again.
+    const resumed = await runFanout(cluster, args)
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    for (const target of (JSON.parse(resumed.stdout) as Summary).targets) {
+      expect(target.readBackSeconds).toBeGreaterThanOrEqual(0)
+    }
+    for (const host of ['h1', 'h2']) expect(await sha256(cluster, host, '/srv/dump.sql')).toBe(dumpSum)
+    await expectHostsClean()
+  })
+
   test('SIGINT mid-stream: exit 130, no partial copy anywhere, every host clean', async () => {
     await clean()
     const child = startFanout(cluster, ['--json', 'h0:/srv/random.bin', 'h2:/srv'])
