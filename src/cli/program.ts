@@ -21,7 +21,7 @@ export function buildProgram(version: string, onRequest: (request: CliRequest) =
   const program = new Command('fanout')
     .usage('[options] SOURCE TARGET [TARGET ...]')
     .description(
-      'Copy a file or directory tree from one host to many at once, through a private BitTorrent swarm.',
+      'Copy a file or directory tree from one host to many at once, through a private BitTorrent swarm; to one target, as one encrypted stream.',
     )
     .version(version, '-V, --version')
     // Optional for commander so that --print-config works alone; toRequest insists on them otherwise.

@@ -200,7 +200,9 @@ describe('fanout CLI', () => {
     const lines = result.stdout.split('\n')
     expect(lines).toEqual([
       expect.stringMatching(
-        new RegExp(`^ok +${escapeRegExp(join(targets[0] as string, 'dump.sql'))}  1\\.0 MiB in \\d+:\\d\\d$`),
+        new RegExp(
+          `^ok +${escapeRegExp(join(targets[0] as string, 'dump.sql'))}  1\\.0 MiB in \\d+:\\d\\d, read back in \\d+\\.\\d s$`,
+        ),
       ),
       expect.stringMatching(
         new RegExp(`^ok +${escapeRegExp(join(targets[1] as string, 'dump.sql'))}  1\\.0 MiB in `),
