@@ -40,18 +40,22 @@ export async function runStreams(plan: TransferPlan, deps: StreamDeps): Promise<
 async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, deps: StreamDeps) {
   const { state, signal } = deps
   state.update(index, { state: 'starting' })
-  const [source, target] = await Promise.all([
-    agentOn(plan, plan.source, 'source', deps),
-    agentOn(plan, endpoint, 'target', deps),
-  ])
+  // The source scans while the target's agent is still starting: both are on the critical path of
+  // every single copy, and a stream's fixed cost decides how it compares with `tar | nc`.
+  const sourceUp = agentOn(plan, plan.source, 'source', deps)
+  const scanned = sourceUp.then((source) => {
+    source.channel.send({ type: 'scan', sourcePath: plan.source.path })
+    return source.channel.next('manifest', signal)
+  })
+  scanned.catch(() => {})
+  const [source, target] = await Promise.all([sourceUp, agentOn(plan, endpoint, 'target', deps)])
   target.channel.on('report', (report) => {
     if (report.type === 'progress') state.update(index, report)
   })
   source.channel.on('report', (report) => {
     if (report.type === 'pieceHashes') target.channel.send(report)
   })
-  source.channel.send({ type: 'scan', sourcePath: plan.source.path })
-  const { manifest } = await source.channel.next('manifest', signal)
+  const { manifest } = await scanned
   const stream = streamSettings(plan, deps, [source.address, target.address])
   target.channel.send({
     type: 'receive',
