@@ -8,6 +8,8 @@ export interface CleanupRequest {
   /** `HOST` or `HOST:/dir` operands. */
   hosts: string[]
   flags: ConfigFlags
+  /** `--config FILE` given before `cleanup`: read instead of the default config files. */
+  configPath: string | undefined
 }
 
 /**
@@ -36,7 +38,8 @@ export function addCleanupCommand(
     .option('-v, --verbose', 'debug logs (JSON lines) on stderr')
     .addHelpText('after', CLEANUP_HELP_AFTER)
     .action(async (hosts: string[], _opts: unknown, self: Command) => {
-      await onRequest({ hosts, flags: toFlags(self.optsWithGlobals()) })
+      const opts = self.optsWithGlobals()
+      await onRequest({ hosts, flags: toFlags(opts), configPath: opts.config as string | undefined })
     })
   program.addCommand(command)
 }
@@ -45,7 +48,8 @@ function toFlags(opts: Record<string, unknown>): ConfigFlags {
   return {
     sshConfigPath: opts.sshConfig as string | undefined,
     connectTimeoutMs: opts.connectTimeout as number | undefined,
-    json: opts.json === true,
-    verbose: opts.verbose === true,
+    // Undefined when not given, so a config file's `verbose` shows through.
+    json: opts.json === true ? true : undefined,
+    verbose: opts.verbose === true ? true : undefined,
   }
 }

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { executorFactory } from '../api/create-executor.js'
-import { resolveConfig } from '../config/resolve.js'
+import { loadSettings } from '../config/resolve.js'
 import { cleanupHosts, type HostCleanupReport } from '../run/cleanup-hosts.js'
 import type { CleanupRequest } from './cleanup-command.js'
 import type { CliIo } from './cli-io.js'
@@ -8,7 +8,8 @@ import { EXIT } from './exit-code.js'
 
 /** Runs `fanout cleanup`, prints what was removed per host; 0 if every host is clean, 1 otherwise. */
 export async function runCleanup(request: CleanupRequest, io: CliIo): Promise<number> {
-  const config = resolveConfig(request.flags)
+  // The same config files as a transfer: the ssh_config that reached the hosts reaches them again.
+  const { config } = loadSettings(request)
   const log = pino(
     { level: config.verbose ? 'debug' : 'silent', redact: ['*.privateKey', '*.passphrase'] },
     pino.destination(2),
