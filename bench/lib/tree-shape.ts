@@ -40,8 +40,8 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
 }
 
-/** A small seeded PRNG (public domain), good enough for file sizes. */
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (public domain), good enough for file sizes and generated text. */
+export function mulberry32(seed: number): () => number {
   let a = seed
   return () => {
     a = (a + 0x6d2b79f5) | 0
