@@ -107,6 +107,7 @@ export async function runTransfer(
     const checked = await preflight(plan, pool, signal, commandsNeeded(transport, config))
     problems = checked.problems
     state.totalBytes = checked.payloadBytes
+    log.debug({ problems: problems.length, transport }, 'pre-flight done')
     const session = {
       ...{ pool, cleanup, state, log, signal, config, swarmKey: deps.swarmKey ?? randomBytes(32) },
       ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),

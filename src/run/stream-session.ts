@@ -56,6 +56,7 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     if (report.type === 'pieceHashes') target.channel.send(report)
   })
   const { manifest } = await scanned
+  deps.log.debug({ target: endpoint.spec }, 'stream: agents up, source scanned')
   const stream = streamSettings(plan, deps, [source.address, target.address])
   target.channel.send({
     type: 'receive',
@@ -69,6 +70,7 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
   })
   const { port } = await target.channel.next('listening', signal)
+  deps.log.debug({ target: endpoint.spec, port }, 'stream: target listening')
   state.update(index, { state: 'downloading' })
   source.channel.send({ type: 'send', stream, address: target.address, port })
   const stall = watchForStall(() => state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
@@ -82,12 +84,17 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
       stall.stalled,
     ])
     checkInFlight(sent, complete)
+    deps.log.debug(
+      { target: endpoint.spec, bytes: complete.bytes, wireBytes: sent.wireBytes },
+      'stream: complete',
+    )
     state.update(index, { state: 'complete', downloaded: complete.bytes, wireBytes: sent.wireBytes })
   } finally {
     stall.stop()
   }
   target.channel.send({ type: 'finalize' })
   const finalized = await target.channel.next('finalized', signal)
+  deps.log.debug({ target: endpoint.spec }, 'stream: landed')
   state.update(index, {
     state: 'done',
     finalPath: finalized.path,
