@@ -41,8 +41,19 @@ export async function readBackPieces(
       hash.update(data)
     }
     if (hash.digest('hex') !== stored.hashes[piece]) {
-      const first = stored.files[spans[0]?.fileIndex ?? 0] as StoredFile
-      throw mismatch(stored, first, start, length, 'differs from the source')
+      // A piece's hash cannot tell which of the files it spans changed: all of them are named.
+      if (spans.length > 1) {
+        const paths = spans.map((span) =>
+          join(stored.root, (stored.files[span.fileIndex] as StoredFile).path),
+        )
+        throw new FanoutError(
+          'VERIFY_FAILED',
+          `checksum mismatch: piece ${piece}, in ${paths.join(' or ')}, differs from the source after it was written`,
+          { path: paths[0] as string },
+        )
+      }
+      const only = stored.files[spans[0]?.fileIndex ?? 0] as StoredFile
+      throw mismatch(stored, only, start, length, 'differs from the source')
     }
     // Each piece is a few milliseconds of blocking reads; the agent still serves the others meanwhile.
     await yieldToEventLoop()
