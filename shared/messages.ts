@@ -128,6 +128,8 @@ export type AgentCommand =
   /**
    * Target, after `fetch`: the SHA-1s of pieces `first` onwards, as the source hashed them (the
    * torrent's own are placeholders). A target asks for a piece only once it has its hash.
+   * After `receive` (the stream), the same message carries the SHA-1s of CHUNK_LENGTH chunks of
+   * file data, in stream order, for the read-back check.
    */
   | ({ type: 'pieceHashes' } & PieceHashes)
   /** Source, stream: scan the payload and answer with `manifest`; `send` may follow, once per target. */
