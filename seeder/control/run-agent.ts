@@ -2,10 +2,10 @@ import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
 import { FanoutError } from '../../shared/errors.js'
 import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
-import { fetchTarget, type TargetRole } from '../roles/fetch-target.js'
+import type { TargetRole } from '../roles/fetch-target.js'
 import { probeRtt } from '../roles/probe-rtt.js'
 import { receiveStream, type StreamTargetRole } from '../roles/receive-stream.js'
-import { type SourceRole, seedSource } from '../roles/seed-source.js'
+import type { SourceRole } from '../roles/seed-source.js'
 import { type StreamSourceRole, scanStreamSource } from '../roles/send-stream.js'
 import { atMost } from './deadline.js'
 import { errorCodeOf } from './error-code.js'
@@ -63,12 +63,17 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
       if (command.type === 'ping') continue
       try {
         if (command.type === 'seed') {
+          // The swarm's roles (webtorrent, the tracker) load when first asked for: a stream's agents
+          // never need them, and evaluating them cost every agent's start about 90 ms.
+          const { seedSource } = await import('../roles/seed-source.js')
           role = source = await seedSource(command, report, log, gone.signal)
           source.hashed.catch((err: unknown) =>
             report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
           )
-        } else if (command.type === 'fetch') role = target = await fetchTarget(command, report, log)
-        else if (command.type === 'scan') {
+        } else if (command.type === 'fetch') {
+          const { fetchTarget } = await import('../roles/fetch-target.js')
+          role = target = await fetchTarget(command, report, log)
+        } else if (command.type === 'scan') {
           role = streamSource = await scanStreamSource(command.sourcePath, report, log)
           report({ type: 'manifest', manifest: streamSource.manifest })
         } else if (command.type === 'send') {
