@@ -109,6 +109,11 @@ interface Sshd {
 async function startSshd(keys: Keys): Promise<Sshd> {
   const port = await freePort()
   const conf = join(keys.dir, `sshd_config_${port}`)
+  // An empty home, as the cluster's hosts have (ssh-files.ts): root's own dotfiles (a pyenv init
+  // that rehashes under a lock) would add their output to every session, and a session killed at
+  // teardown in the middle of it would leave the machine's lock behind for every later login.
+  const home = join(keys.dir, `home_${port}`)
+  await mkdir(home, { recursive: true, mode: 0o700 })
   await writeFile(
     conf,
     [
@@ -123,6 +128,7 @@ async function startSshd(keys: Keys): Promise<Sshd> {
       'UsePAM no',
       'StrictModes no',
       'LogLevel ERROR',
+      `SetEnv HOME=${home}`,
     ].join('\n'),
   )
   await mkdir('/run/sshd', { recursive: true }) // sshd refuses to start without its privsep dir.
