@@ -7,12 +7,18 @@ import { PIECE_HASH_LENGTH, type PieceHashes } from '../../shared/messages.js'
  * not one piece's worth and then nothing until the timer; a run sends only about log2(pieces)
  * batches more than the timer alone would.
  */
+/**
+ * Often enough that a target rarely waits for a hash (the swarm's pieces, the stream's read-back
+ * chunks), rarely enough to keep the channel quiet.
+ */
+export const HASH_BATCH_MS = 200
+
 export class HashBatches {
   private batch: Buffer[] = []
   private first = 0
   private sentAt = Number.NEGATIVE_INFINITY
 
-  constructor(private readonly maxWaitMs: number) {}
+  constructor(private readonly maxWaitMs: number = HASH_BATCH_MS) {}
 
   /** Adds the next piece's digest; returns the batch to send now, if one is due. */
   add(digest: Buffer, now: number): PieceHashes | undefined {

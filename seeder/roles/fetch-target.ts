@@ -38,8 +38,10 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   // Read back (with --checksum), then metadata: both start once every piece is held, while this
   // target still serves the others, and finalize waits for them.
   let landing: Promise<number | undefined> | undefined
+  // A read-back of terabytes must end with the agent, not keep it reading after `stop`.
+  const stopping = new AbortController()
   const prepareLanding = (): Promise<number | undefined> => {
-    landing ??= readBackOnce(command, fetching, stagingDir).then(async (seconds) => {
+    landing ??= readBackOnce(command, fetching, stagingDir, stopping.signal).then(async (seconds) => {
       await materialize(command.manifest, join(stagingDir, command.manifest.name))
       return seconds
     })
@@ -80,7 +82,10 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       const path = await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
       return readBackSeconds === undefined ? { path } : { path, readBackSeconds }
     },
-    stop: leaveSwarm,
+    stop: async () => {
+      stopping.abort()
+      await leaveSwarm()
+    },
   }
 }
 
@@ -89,6 +94,7 @@ async function readBackOnce(
   command: FetchCommand,
   fetching: Fetching | undefined,
   stagingDir: string,
+  signal: AbortSignal,
 ): Promise<number | undefined> {
   if (!command.checksum || fetching === undefined) return undefined
   const { parsed, swarm } = fetching
@@ -102,7 +108,7 @@ async function readBackOnce(
     length: parsed.length,
     hashes: (swarm.torrent as unknown as TorrentInternals)._hashes,
   }
-  return (await readBackPieces(stored, AbortSignal.timeout(2 ** 31 - 1))).seconds
+  return (await readBackPieces(stored, signal)).seconds
 }
 
 /** Makes the staging directory; true when an earlier run left one to resume from. */

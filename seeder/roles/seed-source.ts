@@ -27,9 +27,6 @@ export interface SourceRole {
 }
 
 const PROGRESS_MS = 500
-/** Often enough that targets rarely wait for a hash, rarely enough to keep the channel quiet. */
-const HASH_BATCH_MS = 200
-
 /**
  * The source's whole job: describe the payload, join the swarm with its private tracker, seed, and
  * hash the payload in place while seeding it (piece-hashes.ts). Reports 'seeding' with everything a
@@ -104,7 +101,7 @@ async function hashWhileSeeding(
   const reportHashing = throttled((hashedBytes: number) =>
     report({ type: 'hashing', hashedBytes, totalBytes }),
   )
-  const batches = new HashBatches(HASH_BATCH_MS)
+  const batches = new HashBatches()
   const send = (hashes: PieceHashes | undefined) => {
     if (hashes !== undefined) report({ type: 'pieceHashes', ...hashes })
   }

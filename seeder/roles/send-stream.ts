@@ -14,9 +14,6 @@ import { WireTap } from '../stream/wire-tap.js'
 type SendCommand = Extract<AgentCommand, { type: 'send' }>
 type Sent = Extract<AgentReport, { type: 'sent' }>
 
-/** Often enough that a target checks its chunks while the rest arrives, rarely enough to keep the channel quiet. */
-const HASH_BATCH_MS = 200
-
 export interface StreamSourceRole {
   manifest: Manifest
   /** Streams the payload to one listening target; several targets are sent to one after another. */
@@ -57,7 +54,7 @@ async function sendTree(
   const key = stream.security.encrypt ? Buffer.from(stream.security.key, 'base64') : null
   const socket = await connectToTarget({ address: command.address, port: command.port, key })
   io.log.info({ address: command.address, port: command.port, compress: stream.compress }, 'streaming')
-  const batches = new HashBatches(HASH_BATCH_MS)
+  const batches = new HashBatches()
   const sendHashes = (hashes: PieceHashes | undefined) => {
     if (hashes !== undefined) io.report({ type: 'pieceHashes', ...hashes })
   }

@@ -7,7 +7,6 @@ import { FanoutError } from '../../shared/errors.js'
 import { CHUNK_LENGTH, type ManifestEntry } from '../../shared/messages.js'
 import type { PayloadFile, ScannedTree } from '../package/scan-tree.js'
 import { openWithoutAtimeAsync } from '../store/open-without-atime.js'
-import { tarName } from './tar-name.js'
 
 const READ_LENGTH = 256 * 1024
 const EMPTY = Buffer.alloc(0)
@@ -144,4 +143,9 @@ function changed(file: PayloadFile, offset: number): FanoutError {
     `${file.absPath} shrank while it was sent (${offset} of ${file.size} bytes)`,
     { path: file.absPath },
   )
+}
+
+/** The name an entry has in the stream's tar: the payload's own name, then its path inside it. */
+function tarName(payloadName: string, relPath: string): string {
+  return relPath === '' ? payloadName : `${payloadName}/${relPath}`
 }

@@ -12,6 +12,7 @@ import { CleanupStack } from './cleanup-stack.js'
 import { type ExecutorFactory, HostPool } from './host-pool.js'
 import { loadSites } from './load-sites.js'
 import { preflight } from './preflight.js'
+import type { SessionDeps } from './session-deps.js'
 import { runStreams } from './stream-session.js'
 import { runSwarm } from './swarm-session.js'
 import { type AgentUsage, TransferState } from './transfer-state.js'
@@ -108,10 +109,9 @@ export async function runTransfer(
     problems = checked.problems
     state.totalBytes = checked.payloadBytes
     log.debug({ problems: problems.length, transport }, 'pre-flight done')
-    const session = {
-      ...{ pool, cleanup, state, log, signal, config, swarmKey: deps.swarmKey ?? randomBytes(32) },
-      ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
-    }
+    const swarmKey = deps.swarmKey ?? randomBytes(32)
+    const session: SessionDeps = { pool, cleanup, state, log, signal, config, swarmKey }
+    if (deps.corruptForTest === true) session.corruptForTest = true
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {
       await runStreams(plan, session)
     } else if (problems.length === 0 && !signal.aborted) {

@@ -5,11 +5,9 @@ import type { Endpoint } from '../core/endpoint.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import type { AgentChannel } from './agent-channel.js'
 import { localDataAddress } from './host-addresses.js'
+import { type SessionDeps, usageOf } from './session-deps.js'
 import { startAgent } from './start-agent.js'
-import type { SessionDeps } from './swarm-session.js'
 import { watchForStall } from './watch-for-stall.js'
-
-export type StreamDeps = SessionDeps
 
 /**
  * Compatibility mode: the source streams to each target in turn over one connection, as
@@ -17,7 +15,7 @@ export type StreamDeps = SessionDeps
  * a fresh pair of agents, so a failed stream can leave nothing half-done behind for the next.
  * Failures are recorded per target in `state`.
  */
-export async function runStreams(plan: TransferPlan, deps: StreamDeps): Promise<void> {
+export async function runStreams(plan: TransferPlan, deps: SessionDeps): Promise<void> {
   deps.state.setPhase('transferring')
   for (const [index, endpoint] of plan.targets.entries()) {
     if (deps.signal.aborted) {
@@ -37,7 +35,7 @@ export async function runStreams(plan: TransferPlan, deps: StreamDeps): Promise<
   deps.state.setPhase('finalizing')
 }
 
-async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, deps: StreamDeps) {
+async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, deps: SessionDeps) {
   const { state, signal } = deps
   state.update(index, { state: 'starting' })
   // The source scans while the target's agent is still starting: both are on the critical path of
@@ -57,7 +55,7 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
   })
   const { manifest } = await scanned
   deps.log.debug({ target: endpoint.spec }, 'stream: agents up, source scanned')
-  const stream = streamSettings(plan, deps, [source.address, target.address])
+  const stream = streamSettings(plan, endpoint, deps, [source.address, target.address])
   target.channel.send({
     type: 'receive',
     stream,
@@ -146,7 +144,7 @@ async function agentOn(
   plan: TransferPlan,
   endpoint: Endpoint,
   role: 'source' | 'target',
-  deps: StreamDeps,
+  deps: SessionDeps,
 ): Promise<{ channel: AgentChannel; address: string }> {
   const { pool, signal, config } = deps
   const exec = await pool.get(endpoint, signal)
@@ -158,22 +156,27 @@ async function agentOn(
     firewallName: role === 'target' && config.firewall ? firewallName(plan.transferId) : undefined,
   })
   channel.on('report', (report) => {
-    if (report.type !== 'usage') return
-    const { cpuSeconds, maxRssBytes } = report
-    deps.state.usage.push({ endpoint: endpoint.spec, role, cpuSeconds, maxRssBytes })
+    if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, role, report))
   })
   return { channel, address: local ? await localDataAddress(plan, deps) : exec.dataAddress }
 }
 
-function streamSettings(plan: TransferPlan, deps: StreamDeps, hosts: string[]): StreamSettings {
+function streamSettings(
+  plan: TransferPlan,
+  target: Endpoint,
+  deps: SessionDeps,
+  hosts: string[],
+): StreamSettings {
   const { config } = deps
-  const allLocal = plan.source.host === null && plan.targets.every((t) => t.host === null)
+  // As for the swarm (host-addresses.ts): loopback needs no hole, and this machine's ruleset is not
+  // touched; here only the two ends of this one stream count.
+  const bothLocal = plan.source.host === null && target.host === null
   return {
     transferId: plan.transferId,
     security: { key: deps.swarmKey.toString('base64'), encrypt: config.encrypt },
     compress: config.compress ? config.codec : null,
     checksum: config.checksum ? 'read-back' : config.parallelChecksum ? 'in-flight' : 'none',
     bwlimit: config.bwlimit,
-    firewall: config.firewall && !allLocal ? { participants: [...new Set(hosts)] } : null,
+    firewall: config.firewall && !bothLocal ? { participants: [...new Set(hosts)] } : null,
   }
 }

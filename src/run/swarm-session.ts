@@ -1,36 +1,19 @@
-import type { Logger } from 'pino'
 import { FanoutError, isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
 import type { AgentReport, SwarmSettings } from '../../shared/messages.js'
-import type { Config } from '../config/defaults.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
 import type { AgentChannel } from './agent-channel.js'
-import type { CleanupStack } from './cleanup-stack.js'
 import { decideSites } from './decide-sites.js'
 import { firewallPlan, localDataAddress } from './host-addresses.js'
-import type { HostPool } from './host-pool.js'
 import { PieceHashRelay } from './piece-hash-relay.js'
+import { type SessionDeps, usageOf } from './session-deps.js'
 import { startAgent } from './start-agent.js'
 import { type TargetRun, targetRuns } from './target-run.js'
 import type { TransferState } from './transfer-state.js'
 import { watchForStall } from './watch-for-stall.js'
 
 type Seeding = Extract<AgentReport, { type: 'seeding' }>
-
-/** What every run's session uses, whichever way the bytes travel. */
-export interface SessionDeps {
-  pool: HostPool
-  cleanup: CleanupStack
-  state: TransferState
-  log: Logger
-  signal: AbortSignal
-  config: Readonly<Config>
-  /** The transfer's secret; goes to every agent over its channel only. */
-  swarmKey: Buffer
-  /** Test hook: each target flips a byte of what it wrote before reading it back. */
-  corruptForTest?: boolean
-}
 
 export interface SwarmDeps extends SessionDeps {
   /** The sites known before anything connected: from `--topology`, or one site. */
@@ -116,8 +99,7 @@ async function startSource(
   const exec = await deps.pool.get(plan.source, deps.signal)
   const channel = await startAgent(exec, plan.source.host === null, agentOptions(deps))
   channel.on('report', (report) => {
-    if (report.type === 'usage')
-      deps.state.usage.push({ endpoint: plan.source.spec, role: 'source', ...usageOf(report) })
+    if (report.type === 'usage') deps.state.usage.push(usageOf(plan.source.spec, 'source', report))
     if (report.type === 'scanned') deps.state.setHashed(0, report.bytes)
     if (report.type === 'hashing') deps.state.setHashed(report.hashedBytes, report.totalBytes)
     if (report.type === 'pieceHashes') hashes.add(report)
@@ -147,8 +129,7 @@ async function startTarget(target: TargetRun, deps: AgentDeps): Promise<void> {
     const channel = await startAgent(exec, endpoint.host === null, agentOptions(deps))
     channel.on('report', (report) => {
       if (report.type === 'progress') deps.state.update(index, report)
-      if (report.type === 'usage')
-        deps.state.usage.push({ endpoint: endpoint.spec, role: 'target', ...usageOf(report) })
+      if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, 'target', report))
     })
     target.channel = channel
   } catch (err) {
@@ -208,11 +189,6 @@ function agentOptions(deps: AgentDeps) {
     agentIdleTimeoutMs: config.agentIdleTimeoutMs,
     firewallName: swarm.firewall === null ? undefined : firewallName(swarm.transferId),
   }
-}
-
-function usageOf(report: Extract<AgentReport, { type: 'usage' }>) {
-  const { cpuSeconds, maxRssBytes, served } = report
-  return { cpuSeconds, maxRssBytes, ...(served === undefined ? {} : { served }) }
 }
 
 function sourceFailed(err: unknown): never {
