@@ -80,7 +80,12 @@ function addTransferOptions(program: Command): void {
     'no check of the bytes in flight',
   )
   program.option('--stop-slave', 'STOP SLAVE on an xtrabackup source during the copy (default off)')
-  pair(program, 'encrypt', 'encrypt the swarm or stream: TLS with a per-transfer key (default)', 'send it in clear')
+  pair(
+    program,
+    'encrypt',
+    'encrypt the swarm or stream: TLS with a per-transfer key (default)',
+    'send it in clear',
+  )
   pair(
     program,
     'firewall',
