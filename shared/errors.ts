@@ -27,6 +27,10 @@ export type FanoutCode =
   | 'FIREWALL'
   | 'PORT_IN_USE'
   | 'CODEC_MISSING'
+  | 'TARGET_NOT_EMPTY'
+  | 'SOURCE_FORMAT'
+  | 'UNPACK_FAILED'
+  | 'PREPARE_FAILED'
 
 /** What the user must know to understand a failure without reading a stack trace. */
 export interface ErrorContext {

@@ -66,6 +66,21 @@ export interface SwarmSettings {
   firewall: FirewallPlan | null
 }
 
+/**
+ * An archive that a target unpacks into its directory instead of keeping it: a tarball holding one
+ * directory (`--type decompress`, whose contents become the directory's) or a mariadb-backup
+ * xbstream (`--type xtrabackup`).
+ */
+export type ArchiveFormat = 'tar' | 'tar.gz' | 'tar.zst' | 'xbstream'
+
+/** What a MariaDB backup's own files say of where it stands, verbatim; null where it has none. */
+export interface BackupPosition {
+  /** `*_binlog_info`: binlog file, position and GTID of the server the backup was taken on. */
+  binlogInfo: string | null
+  /** `*_slave_info`: from a replica, the statement that points a copy at that replica's primary. */
+  slaveInfo: string | null
+}
+
 /** The stream's compression on the wire; null sends the tar as it is. */
 export type StreamCodec = 'gzip' | 'zstd'
 
@@ -116,6 +131,10 @@ export type AgentCommand =
       trackerUrl: string | null
       /** Re-read the whole copy from disk against the piece hashes before it lands (--checksum). */
       checksum: boolean
+      /** The payload is this archive: unpack it into `targetDir`, which must hold nothing else. */
+      unpack?: ArchiveFormat
+      /** An unpacked backup: run `mariadb-backup --prepare` on it and give it to the directory's owner. */
+      prepare?: boolean
       /** Test hook: flip a byte of the first file once every piece is held, before it is read back. */
       corruptForTest?: boolean
     }
@@ -149,11 +168,22 @@ export type AgentCommand =
       port: number
       /** The source's data address: the only host whose connection is taken. */
       sourceAddress: string
+      /** The payload is this archive: unpack it into `targetDir` as it arrives (see `fetch`). */
+      unpack?: ArchiveFormat
+      /** See `fetch`. */
+      prepare?: boolean
       /** Test hook: flip a byte of the first file once it is written, before it is read back. */
       corruptForTest?: boolean
     }
   /** Source, stream: connect to a target that is listening and send it the payload; answered with `sent`. */
-  | { type: 'send'; stream: StreamSettings; address: string; port: number }
+  | {
+      type: 'send'
+      stream: StreamSettings
+      address: string
+      port: number
+      /** Send the payload file's bytes as they are, with no tar around them: an archive to unpack. */
+      raw?: boolean
+    }
   /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
   | { type: 'finalize' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
@@ -220,7 +250,7 @@ export type AgentReport =
    */
   | { type: 'complete'; bytes: number; wireBytes?: number; streamDigest?: string | null }
   /** `readBackSeconds`: time spent re-reading the copy from disk to check it (checksum on). */
-  | { type: 'finalized'; path: string; readBackSeconds?: number }
+  | { type: 'finalized'; path: string; readBackSeconds?: number; backup?: BackupPosition }
   | { type: 'warning'; message: string }
   | { type: 'error'; code: FanoutCode; message: string }
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */

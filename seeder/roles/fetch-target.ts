@@ -3,10 +3,13 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { ParsedTorrent } from 'webtorrent'
 import { FanoutError } from '../../shared/errors.js'
-import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
+import type { AgentCommand, AgentReport, BackupPosition, PieceHashes } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
+import { landUnpacked, unpackDirIn } from '../place/land-unpacked.js'
 import { materialize } from '../place/materialize.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
+import { finishUnpacked } from '../place/prepare-backup.js'
+import { unpackStaged } from '../place/unpack-archive.js'
 import { KnownHashes } from '../policy/known-hashes.js'
 import { flipByte } from '../store/flip-byte.js'
 import { readBackPieces } from '../store/read-back-pieces.js'
@@ -17,12 +20,19 @@ import { learnPieceHashes } from '../swarm/piece-hashes.js'
 import type { TorrentInternals } from '../swarm/webtorrent-internals.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
+type Finalized = Omit<Extract<AgentReport, { type: 'finalized' }>, 'type'>
+
+/** What is ready once every piece is held, before the copy lands. */
+interface Landed {
+  readBackSeconds: number | undefined
+  backup?: BackupPosition | undefined
+}
 
 export interface TargetRole {
   /** Hashes from the source: their pieces may be asked for now (after checking a resumed copy's). */
   learnPieceHashes(hashes: PieceHashes): Promise<void>
   /** Stops sharing, rebuilds metadata, verifies and moves the copy to its final name. */
-  finalize(): Promise<{ path: string; readBackSeconds?: number }>
+  finalize(): Promise<Finalized>
   stop(): Promise<void>
 }
 
@@ -35,15 +45,25 @@ export interface TargetRole {
 export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
   const stagingDir = join(command.targetDir, command.stagingName)
   const resumed = await makeStagingDir(stagingDir, log)
+  const unpackDir = unpackDirIn(stagingDir, command.manifest.name)
   // Read back (with --checksum), then metadata: both start once every piece is held, while this
   // target still serves the others, and finalize waits for them.
-  let landing: Promise<number | undefined> | undefined
+  let landing: Promise<Landed> | undefined
   // A read-back of terabytes must end with the agent, not keep it reading after `stop`.
   const stopping = new AbortController()
-  const prepareLanding = (): Promise<number | undefined> => {
-    landing ??= readBackOnce(command, fetching, stagingDir, stopping.signal).then(async (seconds) => {
-      await materialize(command.manifest, join(stagingDir, command.manifest.name))
-      return seconds
+  const prepareLanding = (): Promise<Landed> => {
+    landing ??= readBackOnce(command, fetching, stagingDir, stopping.signal).then(async (readBackSeconds) => {
+      const payload = join(stagingDir, command.manifest.name)
+      const { unpack } = command
+      if (unpack === undefined) {
+        await materialize(command.manifest, payload)
+        return { readBackSeconds }
+      }
+      await unpackStaged(payload, unpack, unpackDir, stopping.signal)
+      return {
+        readBackSeconds,
+        backup: await finishUnpacked(unpackDir, { ...command, unpack }, stopping.signal),
+      }
     })
     return landing
   }
@@ -78,9 +98,16 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       // Files can have their full size long before every piece is in them; only 'done' means verified.
       if (!complete) throw new FanoutError('VERIFY_FAILED', 'finalize before every piece was verified')
       await leaveSwarm()
-      const readBackSeconds = await prepareLanding()
-      const path = await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
-      return readBackSeconds === undefined ? { path } : { path, readBackSeconds }
+      const { readBackSeconds, backup } = await prepareLanding()
+      const path =
+        command.unpack === undefined
+          ? await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
+          : await landUnpacked(unpackDir, command.unpack, command.targetDir, command.stagingName)
+      return {
+        path,
+        ...(readBackSeconds === undefined ? {} : { readBackSeconds }),
+        ...(backup === undefined ? {} : { backup }),
+      }
     },
     stop: async () => {
       stopping.abort()

@@ -1,12 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
+import type { AgentCommand, AgentReport, BackupPosition, PieceHashes } from '../../shared/messages.js'
 import { errorCodeOf } from '../control/error-code.js'
 import { every, type Report } from '../control/report.js'
 import { type CloseHoles, openFirewall } from '../firewall/firewall-holes.js'
+import { landUnpacked, unpackDirIn } from '../place/land-unpacked.js'
 import { materialize } from '../place/materialize.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
+import { finishUnpacked } from '../place/prepare-backup.js'
+import { unpackArchive } from '../place/unpack-archive.js'
 import { flipByte } from '../store/flip-byte.js'
 import { ReadBack } from '../store/read-back.js'
 import { chain } from '../stream/chain.js'
@@ -23,7 +26,7 @@ export interface StreamTargetRole {
   port: number
   learnPieceHashes(hashes: PieceHashes): Promise<void>
   /** Checks the copy against the source's hashes (read-back), restores metadata, moves it into place. */
-  finalize(): Promise<{ path: string; readBackSeconds?: number }>
+  finalize(): Promise<Omit<Extract<AgentReport, { type: 'finalized' }>, 'type'>>
   stop(): Promise<void>
 }
 
@@ -69,10 +72,13 @@ export async function receiveStream(
     finalize: async () => {
       await received
       const checked = await readBack?.finish()
-      await materialize(command.manifest, join(stagingDir, command.manifest.name))
-      const path = await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
+      const { path, backup } = await land(command, stagingDir)
       landed = true
-      return checked === undefined ? { path } : { path, readBackSeconds: checked.seconds }
+      return {
+        path,
+        ...(checked === undefined ? {} : { readBackSeconds: checked.seconds }),
+        ...(backup === undefined ? {} : { backup }),
+      }
     },
     stop: async () => {
       listener.close()
@@ -80,6 +86,20 @@ export async function receiveStream(
       if (!landed) await rm(stagingDir, { recursive: true, force: true })
     },
   }
+}
+
+async function land(
+  command: ReceiveCommand,
+  stagingDir: string,
+): Promise<{ path: string; backup?: BackupPosition | undefined }> {
+  const { manifest, targetDir, unpack } = command
+  if (unpack === undefined) {
+    await materialize(manifest, join(stagingDir, manifest.name))
+    return { path: await placeIntoTarget(stagingDir, targetDir, manifest.name) }
+  }
+  const unpackDir = unpackDirIn(stagingDir, manifest.name)
+  const backup = await finishUnpacked(unpackDir, { ...command, unpack })
+  return { path: await landUnpacked(unpackDir, unpack, targetDir, command.stagingName), backup }
 }
 
 async function receive(
@@ -92,9 +112,11 @@ async function receive(
   const socket = await listener.accepted
   const tap = new WireTap(command.stream.checksum === 'in-flight')
   let written = 0
+  let countWritten = () => written
   let lastWritten = 0
   let lastTick = performance.now()
   const stopReporting = every(PROGRESS_MS, () => {
+    written = countWritten()
     const now = performance.now()
     const downloadRate = ((written - lastWritten) * 1000) / (now - lastTick)
     lastWritten = written
@@ -104,21 +126,29 @@ async function receive(
   let corrupt = command.corruptForTest === true
   try {
     const input = chain(socket, [tap, ...decompressor(command.stream.compress)])
-    await unpackTree(input, stagingDir, {
-      onWritten: (bytes) => {
-        written += bytes
-      },
-      onChunk: (chunk) => {
-        if (corrupt) {
-          flipByte(chunk.path, chunk.offset)
-          corrupt = false
-        }
-        readBack?.wrote(chunk)
-      },
-    })
+    if (command.unpack !== undefined) {
+      // An archive is unpacked as it arrives, never stored: the same bytes, half the disk.
+      const unpackDir = unpackDirIn(stagingDir, command.manifest.name)
+      await mkdir(unpackDir, { mode: 0o700 })
+      const counted = new WireTap(false)
+      countWritten = () => counted.bytes
+      await unpackArchive(chain(input, [counted]), command.unpack, unpackDir)
+    } else
+      await unpackTree(input, stagingDir, {
+        onWritten: (bytes) => {
+          written += bytes
+        },
+        onChunk: (chunk) => {
+          if (corrupt) {
+            flipByte(chunk.path, chunk.offset)
+            corrupt = false
+          }
+          readBack?.wrote(chunk)
+        },
+      })
   } finally {
     stopReporting()
     socket.destroy()
   }
-  report({ type: 'complete', bytes: written, wireBytes: tap.bytes, streamDigest: tap.digest() })
+  report({ type: 'complete', bytes: countWritten(), wireBytes: tap.bytes, streamDigest: tap.digest() })
 }

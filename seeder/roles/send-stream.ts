@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Logger } from 'pino'
@@ -39,7 +40,7 @@ export async function scanStreamSource(
     manifest: tree.manifest,
     send: async (command) => {
       current = new AbortController()
-      return sendTree(tree, command, { report, log, signal: current.signal })
+      return sendTree(tree, sourcePath, command, { report, log, signal: current.signal })
     },
     stop: async () => current?.abort(),
   }
@@ -47,6 +48,7 @@ export async function scanStreamSource(
 
 async function sendTree(
   tree: ScannedTree,
+  sourcePath: string,
   command: SendCommand,
   io: { report: Report; log: Logger; signal: AbortSignal },
 ): Promise<Sent> {
@@ -59,19 +61,27 @@ async function sendTree(
     if (hashes !== undefined) io.report({ type: 'pieceHashes', ...hashes })
   }
   let bytesRead = 0
-  const pack = packTree(tree, {
-    onRead: (bytes) => {
-      bytesRead += bytes
-    },
-    ...(stream.checksum === 'read-back'
-      ? { onChunk: (digest: Buffer) => sendHashes(batches.add(digest, Date.now())) }
-      : {}),
-    signal: io.signal,
-  })
+  const body =
+    command.raw === true
+      ? rawFile(sourcePath, (bytes) => {
+          bytesRead += bytes
+        })
+      : Readable.from(
+          packTree(tree, {
+            onRead: (bytes) => {
+              bytesRead += bytes
+            },
+            ...(stream.checksum === 'read-back'
+              ? { onChunk: (digest: Buffer) => sendHashes(batches.add(digest, Date.now())) }
+              : {}),
+            signal: io.signal,
+          }),
+          { objectMode: false },
+        )
   const tap = new WireTap(stream.checksum === 'in-flight')
   await pipeline(
     [
-      Readable.from(pack, { objectMode: false }),
+      body,
       ...compressor(stream.compress),
       tap,
       ...(stream.bwlimit === null ? [] : [throttle(stream.bwlimit)]),
@@ -81,4 +91,9 @@ async function sendTree(
   )
   sendHashes(batches.flush(Date.now()))
   return { type: 'sent', bytesRead, wireBytes: tap.bytes, streamDigest: tap.digest() }
+}
+
+/** The payload file's bytes as they are: an archive that the target unpacks as it arrives. */
+function rawFile(path: string, onRead: (bytes: number) => void): Readable {
+  return createReadStream(path, { highWaterMark: 1024 * 1024 }).on('data', (chunk) => onRead(chunk.length))
 }

@@ -82,6 +82,12 @@ function addTransferOptions(program: Command): void {
   program.option('--stop-slave', 'STOP SLAVE on an xtrabackup source during the copy (default off)')
   pair(
     program,
+    'prepare',
+    'xtrabackup: mariadb-backup --prepare each copy, owned like its directory (default off)',
+    'land the backup as it was taken',
+  )
+  pair(
+    program,
     'encrypt',
     'encrypt the swarm or stream: TLS with a per-transfer key (default)',
     'send it in clear',
@@ -148,6 +154,7 @@ function toFlags(opts: Record<string, unknown>): { [K in keyof Config]-?: Config
     checksum: opts.checksum as boolean | undefined,
     parallelChecksum: opts.parallelChecksum as boolean | undefined,
     stopSlave: opts.stopSlave as boolean | undefined,
+    prepare: opts.prepare as boolean | undefined,
     sshConfigPath: opts.sshConfig as string | undefined,
     connectTimeoutMs: opts.connectTimeout as number | undefined,
     stallTimeoutMs: opts.stallTimeout as number | undefined,

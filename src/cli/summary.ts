@@ -1,3 +1,4 @@
+import { describeReplicationStart } from '../core/backup-position.js'
 import { parseEndpoint, pathOn } from '../core/endpoint.js'
 import type { SiteGroup, SitesReport } from '../core/sites.js'
 import type { TargetResult, TransferResult } from '../run/run-transfer.js'
@@ -6,9 +7,13 @@ import { formatBytes, formatDuration, formatMs } from './format.js'
 /** The human summary: one line per target, then warnings. Preflight problems go to `problemLines`. */
 export function summaryLines(result: TransferResult): string[] {
   if (result.outcome === 'preflight-failed') return []
-  const lines = result.targets.map((t) => {
-    if (t.status === 'ok')
-      return `ok      ${copyName(t)}  ${formatBytes(t.bytes)} in ${formatDuration(t.seconds)}${details(t)}`
+  const lines = result.targets.flatMap((t) => {
+    if (t.status === 'ok') {
+      const line = `ok      ${copyName(t)}  ${formatBytes(t.bytes)} in ${formatDuration(t.seconds)}${details(t)}`
+      return t.replication === undefined
+        ? [line]
+        : [line, `        stands at ${describeReplicationStart(t.replication)}`]
+    }
     const why = t.error ? ` [${t.error.code}] ${t.error.message}` : ''
     return `${t.status.toUpperCase().padEnd(7)} ${t.target}${why}`
   })

@@ -1,4 +1,8 @@
-/** What SOURCE is, with transfer.py's names; `xtrabackup` and `decompress` arrive with database sources. */
+/**
+ * What SOURCE is, with transfer.py's names: a file or directory copied as it is, a MariaDB backup
+ * (`xtrabackup`: an xbstream file, unpacked on every target), or a tarball of one directory
+ * (`decompress`) whose contents every target unpacks into its directory.
+ */
 export type TransferType = 'file' | 'xtrabackup' | 'decompress'
 
 /** How the bytes travel: `auto` streams to one target and uses the swarm for two or more. */
@@ -24,6 +28,8 @@ export interface Config {
   parallelChecksum: boolean
   /** transfer.py's STOP SLAVE around an xtrabackup source; ignored for other types. */
   stopSlave: boolean
+  /** Run `mariadb-backup --prepare` on every target's copy of a backup and hand it to the directory's owner. */
+  prepare: boolean
   /** OpenSSH client config to read hosts from; undefined means ~/.ssh/config if it exists. */
   sshConfigPath: string | undefined
   /** How long to wait for a host's SSH handshake. */
@@ -62,6 +68,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   checksum: true,
   parallelChecksum: false,
   stopSlave: false,
+  prepare: false,
   sshConfigPath: undefined,
   connectTimeoutMs: 15_000,
   stallTimeoutMs: 300_000,

@@ -1,7 +1,7 @@
 import { FanoutError } from '../../shared/errors.js'
 import { type ConfigFile, loadConfigFiles } from './config-file.js'
 import { type Config, DEFAULTS } from './defaults.js'
-import { FIELDS, parseSetting, SETTINGS, type Setting, SUPPORTED_TYPES } from './settings.js'
+import { FIELDS, parseSetting, SETTINGS, type Setting } from './settings.js'
 
 /** What the command line gave; undefined means "not given", so lower layers show through. */
 export type ConfigFlags = { [K in keyof Config]?: Config[K] | undefined }
@@ -123,12 +123,9 @@ function validate(config: Config, from: Record<keyof Config, Layer>): void {
     const setting: Setting<unknown> = SETTINGS[field]
     if (setting.syntax.parse(String(config[field])) !== config[field]) fail(field, setting.syntax.problem)
   }
-  if (!SUPPORTED_TYPES.includes(config.type)) {
-    fail(
-      'type',
-      `not supported yet: database sources come in a later version (supported: ${SUPPORTED_TYPES.join(', ')})`,
-    )
-  }
+  // A prepare of something that is not a backup cannot mean anything; silently skipping it would
+  // leave an operator starting a server on a copy they believe prepared.
+  if (config.prepare && config.type !== 'xtrabackup') fail('prepare', 'only for transfer_type xtrabackup')
 }
 
 /** transfer.py's rules between settings, with a note for --print-config wherever one applies. */

@@ -29,9 +29,6 @@ function setting<T>(key: string, syntax: ValueSyntax<T>, more: Partial<Setting<T
   }
 }
 
-/** The types the pipeline can send today; the others parse so that their refusal can say why. */
-export const SUPPORTED_TYPES: readonly TransferType[] = ['file']
-
 /**
  * Every Config field's names and syntax. Typed by Config, so a new field without an entry here does
  * not compile, and each entry's syntax must produce that field's type.
@@ -47,6 +44,7 @@ export const SETTINGS: { readonly [F in keyof Config]-?: Setting<NonNullable<Con
   checksum: setting('checksum', BOOLEAN),
   parallelChecksum: setting('parallel_checksum', BOOLEAN),
   stopSlave: setting('stop_slave', BOOLEAN),
+  prepare: setting('prepare', BOOLEAN),
   sshConfigPath: setting('ssh_config', PATH),
   connectTimeoutMs: setting('connect_timeout', SECONDS),
   stallTimeoutMs: setting('stall_timeout', SECONDS),

@@ -17,6 +17,11 @@ export interface SourceFacts extends PathFacts {
 export interface TargetFacts extends PathFacts {
   /** Whether `<dir>/<name>` exists in any form, a dangling symlink included. */
   destinationExists: boolean
+  /**
+   * When the payload unpacks into the directory: the name of something in it other than a staging
+   * directory of ours (which a resumed run reuses), null when there is nothing else.
+   */
+  stranger?: string | null
   availableBytes: number | null
   nodeVersion: string | null
 }
@@ -45,24 +50,41 @@ export function checkSource(endpoint: string, facts: SourceFacts): Problem[] {
   return checkNode(endpoint, facts.nodeVersion)
 }
 
+/** How a payload lands in a target directory. */
+export interface Landing {
+  /** An archive whose contents become the directory's (`--type decompress`, `xtrabackup`). */
+  unpack: boolean
+  /** Times the payload's size the target holds at its peak (an archive kept while it is unpacked: 2). */
+  copies: number
+}
+
+const AS_NAMED: Landing = { unpack: false, copies: 1 }
+
 export function checkTarget(
   endpoint: string,
   name: string,
   facts: TargetFacts,
   payloadBytes: number,
+  landing: Landing = AS_NAMED,
 ): Problem[] {
   const problem = (code: FanoutCode, message: string): Problem[] => [{ code, endpoint, message }]
   if (facts.type === null) return problem('TARGET_MISSING', 'target directory does not exist')
   if (facts.type !== 'directory')
     return problem('TARGET_NOT_DIR', `target is a ${facts.type}, not a directory`)
   if (!facts.writable) return problem('TARGET_NOT_DIR', 'target directory is not writable')
-  if (facts.destinationExists) {
+  if (landing.unpack && facts.stranger != null) {
+    return problem(
+      'TARGET_NOT_EMPTY',
+      `target directory is not empty (it holds ${facts.stranger}); the archive unpacks into an empty directory`,
+    )
+  }
+  if (!landing.unpack && facts.destinationExists) {
     return problem(
       'DESTINATION_EXISTS',
       `${name} already exists in the target directory; nothing is overwritten`,
     )
   }
-  const needed = requiredBytes(payloadBytes)
+  const needed = requiredBytes(payloadBytes * landing.copies)
   if (facts.availableBytes !== null && facts.availableBytes < needed) {
     return problem(
       'NO_SPACE',

@@ -1,5 +1,6 @@
 import type { FanoutCode } from '../../shared/errors.js'
 import type { TransferCounters } from '../../shared/messages.js'
+import type { ReplicationStart } from './backup-position.js'
 
 export type TransferPhase = 'checking' | 'hashing' | 'transferring' | 'finalizing' | 'done'
 
@@ -15,6 +16,8 @@ export interface TargetProgress extends TransferCounters {
   wireBytes?: number
   /** With --checksum: seconds spent re-reading the copy from disk. */
   readBackSeconds?: number
+  /** A MariaDB backup's copy: where it stands, for starting a replica on it. */
+  replication?: ReplicationStart
   error?: { code: FanoutCode; message: string }
 }
 

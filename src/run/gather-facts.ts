@@ -1,3 +1,4 @@
+import { type Compression, compressionOf, type SourceHead } from '../core/archive-format.js'
 import type { SourceFacts, TargetFacts } from '../core/checks.js'
 import type { Executor } from '../exec/executor.js'
 
@@ -15,13 +16,19 @@ export async function gatherSourceFacts(exec: Executor, path: string): Promise<S
   return { type, readable, writable: false, bytes, nodeVersion }
 }
 
-export async function gatherTargetFacts(exec: Executor, dir: string, name: string): Promise<TargetFacts> {
-  const [type, writable, destinationType, availableBytes, nodeVersion] = await Promise.all([
+export async function gatherTargetFacts(
+  exec: Executor,
+  dir: string,
+  name: string,
+  unpack = false,
+): Promise<TargetFacts> {
+  const [type, writable, destinationType, availableBytes, nodeVersion, stranger] = await Promise.all([
     fileType(exec, dir, true),
     succeeds(exec, ['test', '-w', dir]),
     fileType(exec, `${dir === '/' ? '' : dir}/${name}`, false),
     lastNumber(exec, ['df', '-B1', '--output=avail', '--', dir]),
     nodeVersionOf(exec),
+    unpack ? firstStranger(exec, dir) : null,
   ])
   return {
     type,
@@ -30,7 +37,54 @@ export async function gatherTargetFacts(exec: Executor, dir: string, name: strin
     destinationExists: destinationType !== null,
     availableBytes,
     nodeVersion,
+    stranger,
   }
+}
+
+/** Bytes of the source file read to tell what archive it is: a tar header ends at 512. */
+const HEAD_BYTES = 512
+
+/**
+ * The source file's first bytes, and its decompressed first bytes when gzip or zstd (the tar header
+ * is inside); null when it cannot be read as a file.
+ */
+export async function gatherSourceHead(exec: Executor, path: string): Promise<SourceHead | null> {
+  const raw = await exec.run(['od', '-An', '-v', '-tx1', '-N', String(HEAD_BYTES), '--', path])
+  if (raw.exitCode !== 0) return null
+  const head: SourceHead = { raw: fromOd(raw.stdout) }
+  const compression = compressionOf(head.raw)
+  if (compression !== null) head.inner = await decompressedHead(exec, path, compression)
+  return head
+}
+
+async function decompressedHead(exec: Executor, path: string, compression: Compression): Promise<Uint8Array> {
+  // The decompressor dies of SIGPIPE once head has its bytes: only od's output counts.
+  const script = `"$2" -dc -- "$1" 2>/dev/null | head -c ${HEAD_BYTES} | od -An -v -tx1`
+  const result = await exec.run(['sh', '-c', script, 'sh', path, compression])
+  return fromOd(result.stdout)
+}
+
+function fromOd(text: string): Uint8Array {
+  return Buffer.from(text.replace(/\s+/g, ''), 'hex')
+}
+
+/** The first entry of `dir` other than a staging directory of ours; null when there is none. */
+async function firstStranger(exec: Executor, dir: string): Promise<string | null> {
+  const result = await exec.run([
+    'find',
+    dir,
+    '-mindepth',
+    '1',
+    '-maxdepth',
+    '1',
+    '!',
+    '-name',
+    '.fanout-*.partial',
+    '-printf',
+    '%f\\n',
+    '-quit',
+  ])
+  return result.stdout.trim() === '' ? null : result.stdout.trim()
 }
 
 /** `stat` file type, following links only when asked; null when nothing is there. */

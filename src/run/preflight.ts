@@ -1,63 +1,148 @@
 import { isFanoutError } from '../../shared/errors.js'
-import { checkSource, checkTarget, type Problem } from '../core/checks.js'
+import type { ArchiveFormat } from '../../shared/messages.js'
+import type { TransferType } from '../config/defaults.js'
+import { archiveFormatOf, unpackCommands } from '../core/archive-format.js'
+import { checkSource, checkTarget, type Landing, type Problem, type SourceFacts } from '../core/checks.js'
 import type { Endpoint } from '../core/endpoint.js'
 import type { TransferPlan } from '../core/plan.js'
 import type { Executor } from '../exec/executor.js'
-import { gatherSourceFacts, gatherTargetFacts, missingCommands } from './gather-facts.js'
+import { gatherSourceFacts, gatherSourceHead, gatherTargetFacts, missingCommands } from './gather-facts.js'
 import type { HostPool } from './host-pool.js'
 
 export interface PreflightOutcome {
   problems: Problem[]
   /** Payload size as the source host measured it (apparent size), 0 when unknown. */
   payloadBytes: number
+  /** The archive every target unpacks (`--type decompress`, an xbstream file); null for a copy as is. */
+  archive: ArchiveFormat | null
+}
+
+/** What the run asks of the hosts besides its endpoints. */
+export interface PreflightNeeds {
+  type: TransferType
+  /** Every target keeps the whole archive while it unpacks it (the swarm), not only the unpacked copy. */
+  archiveKept: boolean
+  /** Commands every host must have, with what needs them (the stream's zstd codec). */
+  commands: readonly NeededCommand[]
+  /** Commands the targets must have as well (mariadb-backup for --prepare). */
+  targetCommands: readonly NeededCommand[]
+}
+
+export interface NeededCommand {
+  command: string
+  /** Ends "… is not installed here (needed by <neededBy>)". */
+  neededBy: string
 }
 
 /**
- * Every check that can fail before data moves, on every host at once: reachability, source, target
- * directories, destination names, free space, Node.js. Changes nothing anywhere.
+ * Every check that can fail before data moves, on every host at once: reachability, source (and
+ * what archive it is, for the types that unpack), target directories, destination names, free
+ * space, Node.js and the commands the run will use. Changes nothing anywhere.
  */
 export async function preflight(
   plan: TransferPlan,
   pool: HostPool,
+  needs: PreflightNeeds,
   signal?: AbortSignal,
-  commands: readonly string[] = [],
 ): Promise<PreflightOutcome> {
-  const missing = Promise.all(
-    [plan.source, ...plan.targets].map((endpoint) =>
-      askHost(pool, endpoint, signal, (exec) => missingCommands(exec, commands)),
+  const unpack = needs.type !== 'file'
+  // Every unpacker the type could need is probed at once: which one applies is known only once the
+  // source's head is read, and a second round trip to every target would cost more than the probes.
+  const forTargets = [...needs.commands, ...needs.targetCommands]
+  const targetCommands = [...new Set([...forTargets, ...possibleUnpackers(needs.type)].map((c) => c.command))]
+  const missing = Promise.all([
+    askHost(pool, plan.source, signal, (exec) =>
+      missingCommands(
+        exec,
+        needs.commands.map((c) => c.command),
+      ),
     ),
-  )
+    ...plan.targets.map((endpoint) =>
+      askHost(pool, endpoint, signal, (exec) => missingCommands(exec, targetCommands)),
+    ),
+  ])
   const [source, ...targets] = await Promise.all([
-    askHost(pool, plan.source, signal, (exec) => gatherSourceFacts(exec, plan.source.path)),
+    askHost(pool, plan.source, signal, (exec) => sourceFacts(exec, plan.source.path, unpack)),
     ...plan.targets.map((target) =>
-      askHost(pool, target, signal, (exec) => gatherTargetFacts(exec, target.path, plan.name)),
+      askHost(pool, target, signal, (exec) => gatherTargetFacts(exec, target.path, plan.name, unpack)),
     ),
   ])
   if (source === undefined) throw new Error('unreachable: the source is always asked')
   const problems: Problem[] = []
   let payloadBytes = 0
+  let archive: ArchiveFormat | null = null
   if ('problem' in source) problems.push(source.problem)
   else {
-    problems.push(...checkSource(plan.source.spec, source.facts))
+    const found = checkSource(plan.source.spec, source.facts)
+    if (found.length === 0 && needs.type !== 'file') {
+      const kind = archiveOf(plan.source.spec, needs.type, source.facts)
+      if ('problem' in kind) found.push(kind.problem)
+      else archive = kind.format
+    }
+    problems.push(...found)
     payloadBytes = source.facts.bytes ?? 0
   }
+  const landing: Landing = { unpack, copies: unpack && needs.archiveKept ? 2 : 1 }
   targets.forEach((answer, i) => {
     const target = plan.targets[i] as Endpoint
     if ('problem' in answer) problems.push(answer.problem)
-    else problems.push(...checkTarget(target.spec, plan.name, answer.facts, payloadBytes))
+    else problems.push(...checkTarget(target.spec, plan.name, answer.facts, payloadBytes, landing))
   })
+  const needed = (i: number) =>
+    i === 0 ? needs.commands : [...forTargets, ...(archive === null ? [] : unpackersFor(archive))]
   for (const [i, answer] of (await missing).entries()) {
     const endpoint = i === 0 ? plan.source : (plan.targets[i - 1] as Endpoint)
-    if ('facts' in answer && answer.facts.length > 0 && !problems.some((p) => p.endpoint === endpoint.spec)) {
-      const names = answer.facts.join(', ')
+    if (!('facts' in answer) || problems.some((p) => p.endpoint === endpoint.spec)) continue
+    const absent = needed(i).filter((c) => answer.facts.includes(c.command))
+    if (absent.length > 0) {
       problems.push({
         code: 'CODEC_MISSING',
         endpoint: endpoint.spec,
-        message: `${names} is not installed here (needed by --codec ${names})`,
+        message: absent.map((c) => `${c.command} is not installed here (needed by ${c.neededBy})`).join('; '),
       })
     }
   }
-  return { problems, payloadBytes }
+  return { problems, payloadBytes, archive }
+}
+
+async function sourceFacts(
+  exec: Executor,
+  path: string,
+  unpack: boolean,
+): Promise<SourceFacts & { head?: Awaited<ReturnType<typeof gatherSourceHead>> }> {
+  const [facts, head] = await Promise.all([
+    gatherSourceFacts(exec, path),
+    unpack ? gatherSourceHead(exec, path) : undefined,
+  ])
+  return head === undefined ? facts : { ...facts, head }
+}
+
+function archiveOf(
+  endpoint: string,
+  type: Exclude<TransferType, 'file'>,
+  facts: Awaited<ReturnType<typeof sourceFacts>>,
+): { format: ArchiveFormat } | { problem: Problem } {
+  const what = type === 'decompress' ? 'a tarball' : 'an xbstream file'
+  if (facts.type === 'directory' || facts.head == null) {
+    const message = `source is a ${facts.type ?? 'path it cannot read'}; --type ${type} takes ${what}`
+    return { problem: { code: 'SOURCE_FORMAT', endpoint, message } }
+  }
+  const found = archiveFormatOf(type, facts.head)
+  if ('problem' in found) {
+    return { problem: { code: 'SOURCE_FORMAT', endpoint, message: `source ${found.problem}` } }
+  }
+  return found
+}
+
+function unpackersFor(format: ArchiveFormat): NeededCommand[] {
+  const neededBy = format === 'xbstream' ? 'unpacking an xbstream' : `unpacking a .${format}`
+  return unpackCommands(format).map((command) => ({ command, neededBy }))
+}
+
+function possibleUnpackers(type: TransferType): NeededCommand[] {
+  if (type === 'file') return []
+  const formats: ArchiveFormat[] = type === 'xtrabackup' ? ['xbstream'] : ['tar', 'tar.gz', 'tar.zst']
+  return formats.flatMap(unpackersFor)
 }
 
 async function askHost<F>(

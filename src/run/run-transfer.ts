@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import { type FanoutCode, FanoutError, isFanoutError } from '../../shared/errors.js'
 import type { Config } from '../config/defaults.js'
+import type { ReplicationStart } from '../core/backup-position.js'
 import type { Problem } from '../core/checks.js'
 import { chooseTransport } from '../core/choose-transport.js'
 import { planTransfer } from '../core/plan.js'
@@ -11,7 +12,7 @@ import { reportSites, type SitesReport } from '../core/sites.js'
 import { CleanupStack } from './cleanup-stack.js'
 import { type ExecutorFactory, HostPool } from './host-pool.js'
 import { loadSites } from './load-sites.js'
-import { preflight } from './preflight.js'
+import { type NeededCommand, preflight } from './preflight.js'
 import type { SessionDeps } from './session-deps.js'
 import { runStreams } from './stream-session.js'
 import { runSwarm } from './swarm-session.js'
@@ -52,6 +53,8 @@ export interface TargetResult {
   wireBytes?: number
   /** With --checksum: seconds the target spent re-reading its copy from disk to check it. */
   readBackSeconds?: number
+  /** A MariaDB backup's copy: its binlog position and GTID, for starting a replica on it. */
+  replication?: ReplicationStart
   error?: { code: FanoutCode; message: string }
 }
 
@@ -105,12 +108,31 @@ export async function runTransfer(
   cleanup.defer('close connections', () => pool.closeAll())
   let problems: Problem[] = []
   try {
-    const checked = await preflight(plan, pool, signal, commandsNeeded(transport, config))
+    const checked = await preflight(
+      plan,
+      pool,
+      {
+        type: config.type,
+        archiveKept: transport === 'swarm',
+        commands: commandsNeeded(transport, config),
+        targetCommands: config.prepare ? [{ command: 'mariadb-backup', neededBy: '--prepare' }] : [],
+      },
+      signal,
+    )
     problems = checked.problems
     state.totalBytes = checked.payloadBytes
     log.debug({ problems: problems.length, transport }, 'pre-flight done')
     const swarmKey = deps.swarmKey ?? randomBytes(32)
-    const session: SessionDeps = { pool, cleanup, state, log, signal, config, swarmKey }
+    const session: SessionDeps = {
+      pool,
+      cleanup,
+      state,
+      log,
+      signal,
+      config,
+      swarmKey,
+      archive: checked.archive,
+    }
     if (deps.corruptForTest === true) session.corruptForTest = true
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {
       await runStreams(plan, session)
@@ -133,8 +155,9 @@ export async function runTransfer(
 }
 
 /** Host commands a run needs besides node: the stream's zstd codec runs the hosts' own binary. */
-function commandsNeeded(transport: 'stream' | 'swarm', config: Readonly<Config>): string[] {
-  return transport === 'stream' && config.compress && config.codec === 'zstd' ? ['zstd'] : []
+function commandsNeeded(transport: 'stream' | 'swarm', config: Readonly<Config>): NeededCommand[] {
+  const zstd = transport === 'stream' && config.compress && config.codec === 'zstd'
+  return zstd ? [{ command: 'zstd', neededBy: '--codec zstd' }] : []
 }
 
 function asFanoutError(err: unknown, signal: AbortSignal): FanoutError {
@@ -183,6 +206,7 @@ function targetResult(progress: TargetProgress, seconds: number, preflightFailed
     seconds,
     ...(progress.wireBytes === undefined ? {} : { wireBytes: progress.wireBytes }),
     ...(progress.readBackSeconds === undefined ? {} : { readBackSeconds: progress.readBackSeconds }),
+    ...(progress.replication === undefined ? {} : { replication: progress.replication }),
   }
   if (progress.state === 'done') {
     return {

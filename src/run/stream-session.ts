@@ -1,11 +1,12 @@
 import { FanoutError, isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
 import type { AgentReport, StreamSettings } from '../../shared/messages.js'
+import { isCompressed } from '../core/archive-format.js'
 import type { Endpoint } from '../core/endpoint.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import type { AgentChannel } from './agent-channel.js'
 import { localDataAddress } from './host-addresses.js'
-import { type SessionDeps, usageOf } from './session-deps.js'
+import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
 import { startAgent } from './start-agent.js'
 import { watchForStall } from './watch-for-stall.js'
 
@@ -65,12 +66,19 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     address: target.address,
     port: deps.config.port,
     sourceAddress: source.address,
+    ...unpackOrders(deps),
     ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
   })
   const { port } = await target.channel.next('listening', signal)
   deps.log.debug({ target: endpoint.spec, port }, 'stream: target listening')
   state.update(index, { state: 'downloading' })
-  source.channel.send({ type: 'send', stream, address: target.address, port })
+  source.channel.send({
+    type: 'send',
+    stream,
+    address: target.address,
+    port,
+    ...(deps.archive === null ? {} : { raw: true }),
+  })
   const stall = watchForStall(() => state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
   const completed = target.channel.next('complete', signal)
   completed.catch(() => {})
@@ -96,7 +104,7 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
   state.update(index, {
     state: 'done',
     finalPath: finalized.path,
-    ...(finalized.readBackSeconds === undefined ? {} : { readBackSeconds: finalized.readBackSeconds }),
+    ...landedDetails(finalized),
   })
 }
 
@@ -167,15 +175,19 @@ function streamSettings(
   deps: SessionDeps,
   hosts: string[],
 ): StreamSettings {
-  const { config } = deps
+  const { config, archive } = deps
+  // An archive is unpacked as it arrives and never stored, so nothing can be read back: its bytes
+  // are checked on the wire instead. One already compressed would only be compressed again.
+  const readBack = config.checksum && archive === null
+  const compress = config.compress && !(archive !== null && isCompressed(archive))
   // As for the swarm (host-addresses.ts): loopback needs no hole, and this machine's ruleset is not
   // touched; here only the two ends of this one stream count.
   const bothLocal = plan.source.host === null && target.host === null
   return {
     transferId: plan.transferId,
     security: { key: deps.swarmKey.toString('base64'), encrypt: config.encrypt },
-    compress: config.compress ? config.codec : null,
-    checksum: config.checksum ? 'read-back' : config.parallelChecksum ? 'in-flight' : 'none',
+    compress: compress ? config.codec : null,
+    checksum: readBack ? 'read-back' : config.checksum || config.parallelChecksum ? 'in-flight' : 'none',
     bwlimit: config.bwlimit,
     firewall: config.firewall && !bothLocal ? { participants: [...new Set(hosts)] } : null,
   }

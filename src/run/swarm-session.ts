@@ -7,7 +7,7 @@ import type { AgentChannel } from './agent-channel.js'
 import { decideSites } from './decide-sites.js'
 import { firewallPlan, localDataAddress } from './host-addresses.js'
 import { PieceHashRelay } from './piece-hash-relay.js'
-import { type SessionDeps, usageOf } from './session-deps.js'
+import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
 import { startAgent } from './start-agent.js'
 import { type TargetRun, targetRuns } from './target-run.js'
 import type { TransferState } from './transfer-state.js'
@@ -64,12 +64,7 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
       try {
         channel.send({ type: 'finalize' })
         const finalized = await channel.next('finalized', deps.signal)
-        const { path, readBackSeconds } = finalized
-        state.update(index, {
-          state: 'done',
-          finalPath: path,
-          ...(readBackSeconds === undefined ? {} : { readBackSeconds }),
-        })
+        state.update(index, { state: 'done', finalPath: finalized.path, ...landedDetails(finalized) })
       } catch (err) {
         recordFailure(state, index, err)
       }
@@ -161,6 +156,7 @@ async function fetchOnTarget(
       trackerUrl: seeding.trackerUrl,
       placement,
       checksum: deps.config.checksum,
+      ...unpackOrders(deps),
       ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
     })
     if (seeding.torrent !== null) hashes.follow((batch) => channel.send({ type: 'pieceHashes', ...batch }))

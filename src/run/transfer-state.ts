@@ -57,7 +57,7 @@ export class TransferState {
   update(
     index: number,
     change: Partial<TransferCounters> &
-      Partial<Pick<TargetProgress, 'state' | 'finalPath' | 'wireBytes' | 'readBackSeconds'>>,
+      Partial<Pick<TargetProgress, 'state' | 'finalPath' | 'wireBytes' | 'readBackSeconds' | 'replication'>>,
   ): void {
     const target = this.targets[index]
     if (target === undefined) return

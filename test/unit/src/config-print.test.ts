@@ -31,6 +31,7 @@ describe('describeConfig (--print-config)', () => {
       'checksum = false           # command line; turned off by --parallel-checksum without --checksum',
       'parallel_checksum = true   # command line',
       'stop_slave = false         # default; ignored: only used with transfer_type xtrabackup',
+      'prepare = false            # default',
       'ssh_config = (none)        # default',
       'connect_timeout = 15       # default',
       'stall_timeout = 60         # file /etc/fanout/fanout.conf',

@@ -100,18 +100,6 @@ describe('resolveConfig', () => {
       '--type foo: not one of file, xtrabackup, decompress',
     ],
     [
-      'xtrabackup, not shipped yet',
-      { type: 'xtrabackup' },
-      {},
-      '--type xtrabackup: not supported yet: database sources come in a later version (supported: file)',
-    ],
-    [
-      'decompress from env',
-      {},
-      { FANOUT_TRANSFER_TYPE: 'decompress' },
-      'FANOUT_TRANSFER_TYPE=decompress: not supported yet',
-    ],
-    [
       'a port above 65535',
       { port: 70_000 },
       {},
@@ -210,15 +198,6 @@ describe('resolveSettings: precedence and origins', () => {
     const settings = resolveSettings({ flags: {}, files, env })
     expect(settings.config.port).toBe(port)
     expect(settings.origins.port).toBe(origin)
-  })
-
-  test('a value from a file that the pipeline cannot take names the file and line', () => {
-    const xtra = file('/etc/f.conf', { type: 'xtrabackup' }, { type: 7 })
-    expect(usageMessage(() => resolveSettings({ flags: {}, files: [xtra], env: {} }))).toBe(
-      '/etc/f.conf:7: transfer_type = xtrabackup: not supported yet: database sources come in a later version (supported: file)',
-    )
-    // A higher layer that fixes it wins before anything is checked.
-    expect(resolveSettings({ flags: { type: 'file' }, files: [xtra], env: {} }).config.type).toBe('file')
   })
 
   test('the settings are frozen', () => {

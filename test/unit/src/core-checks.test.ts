@@ -184,3 +184,35 @@ describe('formatBytes', () => {
     expect(formatBytes(bytes)).toBe(expected)
   })
 })
+
+describe('checkTarget for an archive that unpacks into the directory', () => {
+  const unpack = { unpack: true, copies: 1 }
+
+  test('the directory must be empty; its own name inside it does not matter', () => {
+    expect(
+      checkTarget(
+        'h1:/srv/db',
+        'snap.tar.gz',
+        { ...goodTarget, stranger: null, destinationExists: true },
+        MiB,
+        unpack,
+      ),
+    ).toEqual([])
+    expect(
+      checkTarget('h1:/srv/db', 'snap.tar.gz', { ...goodTarget, stranger: 'ibdata1' }, MiB, unpack),
+    ).toEqual([
+      {
+        code: 'TARGET_NOT_EMPTY',
+        endpoint: 'h1:/srv/db',
+        message:
+          'target directory is not empty (it holds ibdata1); the archive unpacks into an empty directory',
+      },
+    ])
+  })
+
+  test('a target that keeps the archive while unpacking it needs room for two', () => {
+    const facts = { ...goodTarget, stranger: null, availableBytes: requiredBytes(GiB) + MiB }
+    expect(checkTarget('h1:/d', 'x.tar', facts, GiB, unpack)).toEqual([])
+    expect(checkTarget('h1:/d', 'x.tar', facts, GiB, { unpack: true, copies: 2 })[0]?.code).toBe('NO_SPACE')
+  })
+})

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process'
+import { createReadStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { FanoutError, stderrTail } from '../../shared/errors.js'
+import type { ArchiveFormat } from '../../shared/messages.js'
+
+/**
+ * The host's own unpacker for each archive: GNU tar, run as root, keeps everything a datadir or a
+ * release holds (owners by name as transfer.py's `tar xf` did, modes, times, hard links, sparse
+ * files, long names), and only mbstream reads an xbstream. Both refuse members that would land
+ * outside the directory.
+ */
+export function unpackerArgv(format: ArchiveFormat, intoDir: string): string[] {
+  const tar = ['tar', '-x', '-f', '-', '-C', intoDir]
+  switch (format) {
+    case 'tar':
+      return tar
+    case 'tar.gz':
+      return [...tar, '--gzip']
+    case 'tar.zst':
+      return [...tar, '--zstd']
+    case 'xbstream':
+      return ['mbstream', '-x', '-C', intoDir]
+  }
+}
+
+/**
+ * Feeds `input` to the unpacker for `format`, writing into `intoDir`. Rejects with UNPACK_FAILED
+ * and the unpacker's own words when it fails (a truncated or corrupt archive, a CRC error, a full
+ * disk), whichever end notices first.
+ */
+export async function unpackArchive(
+  input: Readable,
+  format: ArchiveFormat,
+  intoDir: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const [command, ...args] = unpackerArgv(format, intoDir) as [string, ...string[]]
+  const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-4096)
+  })
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new FanoutError(
+          'UNPACK_FAILED',
+          err.code === 'ENOENT' ? `${command} is not installed on this host` : `${command}: ${err.message}`,
+          { command },
+        ),
+      ),
+    )
+    child.on('close', (status, killedBy) => {
+      if (status === 0) return resolve()
+      const why = status === null ? `killed by ${killedBy}` : `exit status ${status}`
+      reject(
+        new FanoutError('UNPACK_FAILED', `unpacking with ${command} failed, ${why}: ${stderrTail(stderr)}`, {
+          command,
+          exitCode: status,
+          stderr,
+        }),
+      )
+    })
+  })
+  exited.catch(() => {})
+  try {
+    await (signal === undefined ? pipeline(input, child.stdin) : pipeline(input, child.stdin, { signal }))
+  } catch (err) {
+    // An unpacker that stopped reading broke the pipe: its exit status says why, not EPIPE.
+    if (child.exitCode === null && child.signalCode === null) child.kill()
+    await exited
+    throw err
+  }
+  await exited
+}
+
+/**
+ * Unpacks an archive held whole on disk (the swarm's staged copy) into a fresh `intoDir`; whatever
+ * an interrupted earlier unpack left there goes first.
+ */
+export async function unpackStaged(
+  archivePath: string,
+  format: ArchiveFormat,
+  intoDir: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await rm(intoDir, { recursive: true, force: true })
+  await mkdir(intoDir, { mode: 0o700 })
+  await unpackArchive(createReadStream(archivePath), format, intoDir, signal)
+}
