@@ -31,6 +31,9 @@ export type FanoutCode =
   | 'SOURCE_FORMAT'
   | 'UNPACK_FAILED'
   | 'PREPARE_FAILED'
+  | 'BACKUP_FAILED'
+  | 'REPLICATION'
+  | 'DATABASE'
 
 /** What the user must know to understand a failure without reading a stack trace. */
 export interface ErrorContext {

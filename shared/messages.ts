@@ -73,6 +73,16 @@ export interface SwarmSettings {
  */
 export type ArchiveFormat = 'tar' | 'tar.gz' | 'tar.zst' | 'xbstream'
 
+/** A hot backup taken on the source: `--type xtrabackup` with a server's socket as SOURCE. */
+export interface BackupOrder {
+  /** The server's unix socket; the connection's credentials come from the host's client config. */
+  socket: string
+  /** The server's own @@datadir, so that no option file on the host can point the backup elsewhere. */
+  datadir: string
+  /** STOP SLAVE before the backup and START SLAVE as soon as it ends, if replication was running. */
+  stopSlave: boolean
+}
+
 /** What a MariaDB backup's own files say of where it stands, verbatim; null where it has none. */
 export interface BackupPosition {
   /** `*_binlog_info`: binlog file, position and GTID of the server the backup was taken on. */
@@ -116,6 +126,11 @@ export type AgentCommand =
       dataAddress: string
       /** The source's site (see Placement); the tracker groups peers by site. */
       site: number
+      /** Not `sourcePath`: a hot backup, spooled in the agent's directory and seeded as it grows. */
+      backup?: BackupOrder & {
+        /** The most the backup may grow to: the torrent's size. */
+        capacity: number
+      }
     }
   | {
       type: 'fetch'
@@ -135,6 +150,8 @@ export type AgentCommand =
       unpack?: ArchiveFormat
       /** An unpacked backup: run `mariadb-backup --prepare` on it and give it to the directory's owner. */
       prepare?: boolean
+      /** The payload grows while it is fetched (a hot backup); `payloadEnd` will say where it ends. */
+      growing?: boolean
       /** Test hook: flip a byte of the first file once every piece is held, before it is read back. */
       corruptForTest?: boolean
     }
@@ -152,7 +169,12 @@ export type AgentCommand =
    */
   | ({ type: 'pieceHashes' } & PieceHashes)
   /** Source, stream: scan the payload and answer with `manifest`; `send` may follow, once per target. */
-  | { type: 'scan'; sourcePath: string }
+  | {
+      type: 'scan'
+      sourcePath: string
+      /** Not a path to read: a hot backup of this server, taken anew for each `send`. */
+      backup?: BackupOrder
+    }
   /**
    * Target, stream: make the staging directory, listen on `address`:`port` (0: any free port) for
    * the source alone, and answer with `listening`; then unpack what arrives and report `complete`.
@@ -184,6 +206,8 @@ export type AgentCommand =
       /** Send the payload file's bytes as they are, with no tar around them: an archive to unpack. */
       raw?: boolean
     }
+  /** Target, swarm: the growing payload ended; relayed from the source's report of the same name. */
+  | ({ type: 'payloadEnd' } & PayloadEnd)
   /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
   | { type: 'finalize' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
@@ -193,6 +217,12 @@ export type AgentCommand =
    * is gone (an SSH link cut that sshd has not noticed) and cleans up.
    */
   | { type: 'ping' }
+
+/** Where a growing payload ended: its length, and how many pieces (the last padded) hold it. */
+export interface PayloadEnd {
+  bytes: number
+  pieces: number
+}
 
 /** Bytes of one piece's SHA-1. */
 export const PIECE_HASH_LENGTH = 20
@@ -228,6 +258,8 @@ export type AgentReport =
    * batches, in piece order, each piece seeded from the moment it is hashed.
    */
   | ({ type: 'pieceHashes' } & PieceHashes)
+  /** Source of a hot backup: the backup completed OK and every piece of it is hashed and reported. */
+  | ({ type: 'payloadEnd' } & PayloadEnd)
   | {
       type: 'seeding'
       torrent: string | null

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
 import { FanoutError } from '../../shared/errors.js'
@@ -6,6 +7,7 @@ import type { TargetRole } from '../roles/fetch-target.js'
 import { probeRtt } from '../roles/probe-rtt.js'
 import { receiveStream, type StreamTargetRole } from '../roles/receive-stream.js'
 import type { SourceRole } from '../roles/seed-source.js'
+import { backupStreamSource } from '../roles/send-backup-stream.js'
 import { type StreamSourceRole, scanStreamSource } from '../roles/send-stream.js'
 import { atMost } from './deadline.js'
 import { errorCodeOf } from './error-code.js'
@@ -17,6 +19,8 @@ export interface AgentIo {
   log: Logger
   /** Silence on the channel for this long means the orchestrator is gone. */
   idleTimeoutMs: number
+  /** Where roles keep scratch files: the agent's own directory when shipped (removed as it ends). */
+  workDir?: string | undefined
 }
 
 /**
@@ -27,7 +31,7 @@ export interface AgentIo {
 /** Longest an agent spends leaving the swarm and closing its ports once told to stop. */
 const STOP_MS = 20_000
 
-export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): Promise<void> {
+export async function runAgent({ input, report, log, idleTimeoutMs, workDir }: AgentIo): Promise<void> {
   let role: SourceRole | TargetRole | StreamSourceRole | StreamTargetRole | undefined
   let source: SourceRole | undefined
   let target: TargetRole | StreamTargetRole | undefined
@@ -65,8 +69,14 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
         if (command.type === 'seed') {
           // The swarm's roles (webtorrent, the tracker) load when first asked for: a stream's agents
           // never need them, and evaluating them cost every agent's start about 90 ms.
-          const { seedSource } = await import('../roles/seed-source.js')
-          role = source = await seedSource(command, report, log, gone.signal)
+          if (command.backup === undefined) {
+            const { seedSource } = await import('../roles/seed-source.js')
+            role = source = await seedSource(command, report, log, gone.signal)
+          } else {
+            const { seedBackup } = await import('../roles/seed-backup.js')
+            const io = { report, log, signal: gone.signal }
+            role = source = await seedBackup(command, command.backup, workDir ?? tmpdir(), io)
+          }
           source.hashed.catch((err: unknown) =>
             report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
           )
@@ -74,7 +84,10 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
           const { fetchTarget } = await import('../roles/fetch-target.js')
           role = target = await fetchTarget(command, report, log)
         } else if (command.type === 'scan') {
-          role = streamSource = await scanStreamSource(command.sourcePath, report, log)
+          role = streamSource =
+            command.backup === undefined
+              ? await scanStreamSource(command.sourcePath, report, log)
+              : backupStreamSource(command.backup, workDir ?? tmpdir(), log)
           report({ type: 'manifest', manifest: streamSource.manifest })
         } else if (command.type === 'send') {
           if (streamSource === undefined) throw new FanoutError('AGENT_PROTOCOL', 'send without a scan')
@@ -88,6 +101,11 @@ export async function runAgent({ input, report, log, idleTimeoutMs }: AgentIo): 
           const receiving = await receiveStream(command, report, log)
           role = target = receiving
           report({ type: 'listening', port: receiving.port })
+        } else if (command.type === 'payloadEnd') {
+          if (target === undefined || !('payloadEnd' in target)) {
+            throw new FanoutError('AGENT_PROTOCOL', 'a payload end without a fetch')
+          }
+          target.payloadEnd(command)
         } else if (command.type === 'pieceHashes') {
           if (target === undefined) throw new FanoutError('AGENT_PROTOCOL', 'piece hashes without a fetch')
           await target.learnPieceHashes(command)

@@ -36,7 +36,7 @@ export async function serveAgent({
   report({ type: 'hello', pid: process.pid, node: process.version })
   let status = 0
   try {
-    await runAgent({ input, report, log, idleTimeoutMs })
+    await runAgent({ input, report, log, idleTimeoutMs, workDir: ownDir })
   } catch (err) {
     log.error({ err }, 'agent failed')
     status = 1

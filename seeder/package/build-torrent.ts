@@ -27,6 +27,7 @@ export function buildTorrent(
   manifest: Manifest,
   files: readonly PayloadFile[],
   pieceLength: number,
+  run?: string,
 ): BuiltTorrent {
   const pieceCount = Math.ceil(manifest.totalBytes / pieceLength)
   const common = {
@@ -35,6 +36,8 @@ export function buildTorrent(
     pieces: Buffer.alloc(pieceCount * PIECE_HASH_LENGTH),
     private: 1,
     'fanout files': filesKey(manifest),
+    // A payload that exists only for this run (a hot backup) is named by the run, never resumed.
+    ...(run === undefined ? {} : { 'fanout run': run }),
   }
   const info =
     manifest.rootKind === 'file'

@@ -85,9 +85,11 @@ export async function unpackStaged(
   archivePath: string,
   format: ArchiveFormat,
   intoDir: string,
-  signal?: AbortSignal,
+  opts: { signal?: AbortSignal; length?: number | undefined } = {},
 ): Promise<void> {
   await rm(intoDir, { recursive: true, force: true })
   await mkdir(intoDir, { mode: 0o700 })
-  await unpackArchive(createReadStream(archivePath), format, intoDir, signal)
+  // A hot backup's spool ends with the zeros that pad its last piece: only `length` bytes are its own.
+  const input = createReadStream(archivePath, opts.length === undefined ? {} : { end: opts.length - 1 })
+  await unpackArchive(input, format, intoDir, opts.signal)
 }

@@ -1,9 +1,15 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { ParsedTorrent } from 'webtorrent'
 import { FanoutError } from '../../shared/errors.js'
-import type { AgentCommand, AgentReport, BackupPosition, PieceHashes } from '../../shared/messages.js'
+import type {
+  AgentCommand,
+  AgentReport,
+  BackupPosition,
+  PayloadEnd,
+  PieceHashes,
+} from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { landUnpacked, unpackDirIn } from '../place/land-unpacked.js'
 import { materialize } from '../place/materialize.js'
@@ -31,6 +37,8 @@ interface Landed {
 export interface TargetRole {
   /** Hashes from the source: their pieces may be asked for now (after checking a resumed copy's). */
   learnPieceHashes(hashes: PieceHashes): Promise<void>
+  /** A growing payload (a hot backup) ended: it is `bytes` long, in its first `pieces` pieces. */
+  payloadEnd(end: PayloadEnd): void
   /** Stops sharing, rebuilds metadata, verifies and moves the copy to its final name. */
   finalize(): Promise<Finalized>
   stop(): Promise<void>
@@ -52,32 +60,37 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   // A read-back of terabytes must end with the agent, not keep it reading after `stop`.
   const stopping = new AbortController()
   const prepareLanding = (): Promise<Landed> => {
-    landing ??= readBackOnce(command, fetching, stagingDir, stopping.signal).then(async (readBackSeconds) => {
-      const payload = join(stagingDir, command.manifest.name)
-      const { unpack } = command
-      if (unpack === undefined) {
-        await materialize(command.manifest, payload)
-        return { readBackSeconds }
-      }
-      await unpackStaged(payload, unpack, unpackDir, stopping.signal)
-      return {
-        readBackSeconds,
-        backup: await finishUnpacked(unpackDir, { ...command, unpack }, stopping.signal),
-      }
-    })
+    landing ??= readBackOnce(command, fetching, end, stagingDir, stopping.signal).then(
+      async (readBackSeconds) => {
+        const payload = join(stagingDir, command.manifest.name)
+        const { unpack } = command
+        if (unpack === undefined) {
+          await materialize(command.manifest, payload)
+          return { readBackSeconds }
+        }
+        await unpackStaged(payload, unpack, unpackDir, { signal: stopping.signal, length: end?.bytes })
+        return {
+          readBackSeconds,
+          backup: await finishUnpacked(unpackDir, { ...command, unpack }, stopping.signal),
+        }
+      },
+    )
     return landing
   }
   const fetching =
     command.torrent === null || command.trackerUrl === null
       ? undefined
       : await joinAsTarget(command, command.torrent, command.trackerUrl, stagingDir, { report, log })
+  // Set when a growing payload ends; until then its torrent cannot be done.
+  let end: PayloadEnd | undefined
+  let landed = false
   let complete = fetching === undefined
   if (fetching === undefined) report({ type: 'complete', bytes: 0 })
   else {
     const { torrent } = fetching.swarm
     torrent.once('done', () => {
       complete = true
-      report({ type: 'complete', bytes: torrent.length })
+      report({ type: 'complete', bytes: end?.bytes ?? torrent.length })
       // The copy's metadata is restored while this target still serves the others, not after the
       // last target is done: for a tree of 20,000 files that is 80,000 calls per target, all at the
       // end of the run. Nothing writes to the copy any more; reads keep its access times
@@ -94,6 +107,13 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       known.add(first, count)
       swarm.wake()
     },
+    payloadEnd: (ended) => {
+      if (fetching === undefined || command.growing !== true) {
+        throw new FanoutError('AGENT_PROTOCOL', 'an end for a payload that does not grow')
+      }
+      end = ended
+      fetching.swarm.expectPieces(ended.pieces)
+    },
     finalize: async () => {
       // Files can have their full size long before every piece is in them; only 'done' means verified.
       if (!complete) throw new FanoutError('VERIFY_FAILED', 'finalize before every piece was verified')
@@ -103,6 +123,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
         command.unpack === undefined
           ? await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
           : await landUnpacked(unpackDir, command.unpack, command.targetDir, command.stagingName)
+      landed = true
       return {
         path,
         ...(readBackSeconds === undefined ? {} : { readBackSeconds }),
@@ -112,6 +133,8 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     stop: async () => {
       stopping.abort()
       await leaveSwarm()
+      // A hot backup is never taken twice alike, so what did not land cannot be resumed.
+      if (command.growing === true && !landed) await rm(stagingDir, { recursive: true, force: true })
     },
   }
 }
@@ -120,20 +143,25 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
 async function readBackOnce(
   command: FetchCommand,
   fetching: Fetching | undefined,
+  end: PayloadEnd | undefined,
   stagingDir: string,
   signal: AbortSignal,
 ): Promise<number | undefined> {
   if (!command.checksum || fetching === undefined) return undefined
   const { parsed, swarm } = fetching
-  const files = parsed.files.filter((f) => f.length > 0)
+  // A growing payload's torrent is sized for the most it could reach; only its pieces count.
+  const length = end === undefined ? parsed.length : end.pieces * parsed.pieceLength
+  const files = parsed.files
+    .filter((f) => f.length > 0)
+    .map((f) => (end === undefined ? f : { ...f, length }))
   const first = files[0]
   if (command.corruptForTest === true && first !== undefined) flipByte(join(stagingDir, first.path), 0)
   const stored = {
     root: stagingDir,
     files,
     pieceLength: parsed.pieceLength,
-    length: parsed.length,
-    hashes: (swarm.torrent as unknown as TorrentInternals)._hashes,
+    length,
+    hashes: (swarm.torrent as unknown as TorrentInternals)._hashes.slice(0, end?.pieces),
   }
   return (await readBackPieces(stored, signal)).seconds
 }

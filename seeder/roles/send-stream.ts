@@ -1,16 +1,13 @@
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { Logger } from 'pino'
 import type { AgentCommand, AgentReport, Manifest, PieceHashes } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { type ScannedTree, scanTree } from '../package/scan-tree.js'
 import { HashBatches } from '../policy/hash-batches.js'
-import { compressor } from '../stream/codec.js'
 import { packTree } from '../stream/pack-tree.js'
+import { sendOverLink } from '../stream/send-over-link.js'
 import { connectToTarget } from '../stream/stream-link.js'
-import { throttle } from '../stream/throttle.js'
-import { WireTap } from '../stream/wire-tap.js'
 
 type SendCommand = Extract<AgentCommand, { type: 'send' }>
 type Sent = Extract<AgentReport, { type: 'sent' }>
@@ -78,19 +75,9 @@ async function sendTree(
           }),
           { objectMode: false },
         )
-  const tap = new WireTap(stream.checksum === 'in-flight')
-  await pipeline(
-    [
-      body,
-      ...compressor(stream.compress),
-      tap,
-      ...(stream.bwlimit === null ? [] : [throttle(stream.bwlimit)]),
-      socket,
-    ],
-    { signal: io.signal },
-  )
+  const sent = await sendOverLink(body, socket, stream, io.signal)
   sendHashes(batches.flush(Date.now()))
-  return { type: 'sent', bytesRead, wireBytes: tap.bytes, streamDigest: tap.digest() }
+  return { type: 'sent', bytesRead, ...sent }
 }
 
 /** The payload file's bytes as they are: an archive that the target unpacks as it arrives. */

@@ -59,6 +59,8 @@ export interface JoinedSwarm {
   trackerUrl: string
   /** More piece hashes are known: a target's scheduler looks again. Nothing to do on the source. */
   wake(): void
+  /** A growing payload ended: the torrent is done once its first `pieces` are held. */
+  expectPieces(pieces: number): void
   /** Leaves the swarm: progress, torrent, client, tracker, firewall holes. Safe to call twice. */
   leave(): Promise<void>
 }
@@ -108,7 +110,7 @@ export async function joinSwarm(
   torrent.on('error', (err: Error) =>
     io.report({ type: 'error', code: 'AGENT_FAILED', message: err.message }),
   )
-  const wake = installInterventions(torrent, parsed, peerId, role, settings.bwlimit)
+  const { wake, expectPieces } = installInterventions(torrent, parsed, peerId, role, settings.bwlimit)
   const stopProgress = every(PROGRESS_MS, () => io.report({ type: 'progress', ...countersOf(torrent) }))
   let left: Promise<void> | undefined
   // The holes close last: until the client is gone its port still listens.
@@ -130,7 +132,7 @@ export async function joinSwarm(
       throw err
     })
   }
-  return { torrent, trackerUrl: tracker.url, wake, leave }
+  return { torrent, trackerUrl: tracker.url, wake, expectPieces, leave }
 }
 
 /** The source starts the transfer's tracker and must open its port; a target only announces to it. */
@@ -155,18 +157,19 @@ function installInterventions(
   peerId: string,
   role: SwarmRole,
   bwlimit: number | null,
-): () => void {
+): { wake: () => void; expectPieces: (pieces: number) => void } {
   const pieceCount = parsed.pieces.length
   startWithNoPieces(torrent)
-  checkDoneByCount(torrent, pieceCount)
+  const expectPieces = checkDoneByCount(torrent, pieceCount)
   dropDuplicateWires(torrent, peerId)
   skipMetadataExchange(torrent)
   if (role.kind === 'source') {
     serveOnly(torrent)
     countServedBlocks(torrent, parsed.pieceLength, role.served)
-    return () => {}
+    return { wake: () => {}, expectPieces }
   }
-  return schedulePieces(torrent, pieceCount, role.placement, bwlimit, role.backlog, role.known).wake
+  const { wake } = schedulePieces(torrent, pieceCount, role.placement, bwlimit, role.backlog, role.known)
+  return { wake, expectPieces }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Compression, compressionOf, type SourceHead } from '../core/archive-format.js'
 import type { SourceFacts, TargetFacts } from '../core/checks.js'
+import type { ServerFacts } from '../core/source-kind.js'
 import type { Executor } from '../exec/executor.js'
 
 /**
@@ -114,8 +115,40 @@ async function nodeVersionOf(exec: Executor): Promise<string | null> {
   return result.exitCode === 0 ? result.stdout.trim() : null
 }
 
-/** Which of `commands` the host cannot run (each tried with --version, never through a shell). */
+/**
+ * Which of `commands` the host cannot find on its PATH. `command -v`, since not every tool has a
+ * --version that exits 0 (mbstream has none); the name is an argument, never part of the script.
+ */
 export async function missingCommands(exec: Executor, commands: readonly string[]): Promise<string[]> {
-  const found = await Promise.all(commands.map((command) => succeeds(exec, [command, '--version'])))
+  const found = await Promise.all(
+    commands.map((command) => succeeds(exec, ['sh', '-c', 'command -v "$1" >/dev/null', 'sh', command])),
+  )
   return commands.filter((_, i) => !found[i])
+}
+
+/**
+ * Asks the MariaDB server behind `socket` for its datadir and whether it replicates, through the
+ * host's own client and client config (fanout passes no credentials), then measures the datadir.
+ */
+export async function gatherServerFacts(exec: Executor, socket: string): Promise<ServerFacts> {
+  const query = await exec.run([
+    'mariadb',
+    `--socket=${socket}`,
+    '--batch',
+    '--skip-column-names',
+    '--connect-timeout=10',
+    '-e',
+    'SELECT @@datadir; SHOW SLAVE STATUS',
+  ])
+  if (query.exitCode !== 0) {
+    const error = query.stderr.trim() || `mariadb exited with status ${query.exitCode}`
+    return { error, datadir: null, datadirBytes: null, replica: false, spoolAvailableBytes: null }
+  }
+  const [datadir = '', ...status] = query.stdout.split('\n').filter((line) => line !== '')
+  const [datadirBytes, spoolAvailableBytes] = await Promise.all([
+    datadir === '' ? null : firstNumber(exec, ['du', '-s', '-b', '--', datadir]),
+    // The swarm spools the backup in the agent's directory, under the login's TMPDIR.
+    lastNumber(exec, ['sh', '-c', 'df -B1 --output=avail -- "${TMPDIR:-/tmp}"']),
+  ])
+  return { error: null, datadir, datadirBytes, replica: status.length > 0, spoolAvailableBytes }
 }

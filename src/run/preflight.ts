@@ -1,25 +1,30 @@
 import { isFanoutError } from '../../shared/errors.js'
 import type { ArchiveFormat } from '../../shared/messages.js'
 import type { TransferType } from '../config/defaults.js'
-import { archiveFormatOf, unpackCommands } from '../core/archive-format.js'
-import { checkSource, checkTarget, type Landing, type Problem, type SourceFacts } from '../core/checks.js'
+import { unpackCommands } from '../core/archive-format.js'
+import { checkTarget, type Landing, type Problem } from '../core/checks.js'
 import type { Endpoint } from '../core/endpoint.js'
 import type { TransferPlan } from '../core/plan.js'
+import { type InspectedSource, type SourceKind, sourceKind } from '../core/source-kind.js'
 import type { Executor } from '../exec/executor.js'
-import { gatherSourceFacts, gatherSourceHead, gatherTargetFacts, missingCommands } from './gather-facts.js'
+import {
+  gatherServerFacts,
+  gatherSourceFacts,
+  gatherSourceHead,
+  gatherTargetFacts,
+  missingCommands,
+} from './gather-facts.js'
 import type { HostPool } from './host-pool.js'
 
-export interface PreflightOutcome {
+export interface PreflightOutcome extends SourceKind {
   problems: Problem[]
-  /** Payload size as the source host measured it (apparent size), 0 when unknown. */
-  payloadBytes: number
-  /** The archive every target unpacks (`--type decompress`, an xbstream file); null for a copy as is. */
-  archive: ArchiveFormat | null
 }
 
 /** What the run asks of the hosts besides its endpoints. */
 export interface PreflightNeeds {
   type: TransferType
+  /** --stop-slave: a hot backup's server must be a replica. */
+  stopSlave: boolean
   /** Every target keeps the whole archive while it unpacks it (the swarm), not only the unpacked copy. */
   archiveKept: boolean
   /** Commands every host must have, with what needs them (the stream's zstd codec). */
@@ -50,11 +55,12 @@ export async function preflight(
   // source's head is read, and a second round trip to every target would cost more than the probes.
   const forTargets = [...needs.commands, ...needs.targetCommands]
   const targetCommands = [...new Set([...forTargets, ...possibleUnpackers(needs.type)].map((c) => c.command))]
+  const forSource = needs.type === 'xtrabackup' ? [...needs.commands, ...BACKUP_TOOLS] : needs.commands
   const missing = Promise.all([
     askHost(pool, plan.source, signal, (exec) =>
       missingCommands(
         exec,
-        needs.commands.map((c) => c.command),
+        forSource.map((c) => c.command),
       ),
     ),
     ...plan.targets.map((endpoint) =>
@@ -62,26 +68,22 @@ export async function preflight(
     ),
   ])
   const [source, ...targets] = await Promise.all([
-    askHost(pool, plan.source, signal, (exec) => sourceFacts(exec, plan.source.path, unpack)),
+    askHost(pool, plan.source, signal, (exec) => inspectSource(exec, plan.source.path, needs.type)),
     ...plan.targets.map((target) =>
       askHost(pool, target, signal, (exec) => gatherTargetFacts(exec, target.path, plan.name, unpack)),
     ),
   ])
   if (source === undefined) throw new Error('unreachable: the source is always asked')
   const problems: Problem[] = []
-  let payloadBytes = 0
-  let archive: ArchiveFormat | null = null
+  let kind: SourceKind = { archive: null, backupOf: null, payloadBytes: 0 }
   if ('problem' in source) problems.push(source.problem)
   else {
-    const found = checkSource(plan.source.spec, source.facts)
-    if (found.length === 0 && needs.type !== 'file') {
-      const kind = archiveOf(plan.source.spec, needs.type, source.facts)
-      if ('problem' in kind) found.push(kind.problem)
-      else archive = kind.format
-    }
-    problems.push(...found)
-    payloadBytes = source.facts.bytes ?? 0
+    const opts = { stopSlave: needs.stopSlave, spools: needs.archiveKept }
+    const found = sourceKind(plan.source.spec, plan.source.path, needs.type, source.facts, opts)
+    if ('problems' in found) problems.push(...found.problems)
+    else kind = found.kind
   }
+  const { archive, payloadBytes } = kind
   const landing: Landing = { unpack, copies: unpack && needs.archiveKept ? 2 : 1 }
   targets.forEach((answer, i) => {
     const target = plan.targets[i] as Endpoint
@@ -89,7 +91,9 @@ export async function preflight(
     else problems.push(...checkTarget(target.spec, plan.name, answer.facts, payloadBytes, landing))
   })
   const needed = (i: number) =>
-    i === 0 ? needs.commands : [...forTargets, ...(archive === null ? [] : unpackersFor(archive))]
+    i === 0
+      ? [...needs.commands, ...(kind.backupOf === null ? [] : BACKUP_TOOLS)]
+      : [...forTargets, ...(archive === null ? [] : unpackersFor(archive))]
   for (const [i, answer] of (await missing).entries()) {
     const endpoint = i === 0 ? plan.source : (plan.targets[i - 1] as Endpoint)
     if (!('facts' in answer) || problems.some((p) => p.endpoint === endpoint.spec)) continue
@@ -102,37 +106,25 @@ export async function preflight(
       })
     }
   }
-  return { problems, payloadBytes, archive }
+  return { problems, ...kind }
 }
 
-async function sourceFacts(
-  exec: Executor,
-  path: string,
-  unpack: boolean,
-): Promise<SourceFacts & { head?: Awaited<ReturnType<typeof gatherSourceHead>> }> {
+/** What the pre-flight reads of SOURCE for `type`: its facts, its first bytes, the server behind it. */
+async function inspectSource(exec: Executor, path: string, type: TransferType): Promise<InspectedSource> {
   const [facts, head] = await Promise.all([
     gatherSourceFacts(exec, path),
-    unpack ? gatherSourceHead(exec, path) : undefined,
+    type === 'file' ? undefined : gatherSourceHead(exec, path),
   ])
-  return head === undefined ? facts : { ...facts, head }
+  const server =
+    type === 'xtrabackup' && facts.type === 'socket' ? await gatherServerFacts(exec, path) : undefined
+  return { ...facts, ...(head === undefined ? {} : { head }), ...(server === undefined ? {} : { server }) }
 }
 
-function archiveOf(
-  endpoint: string,
-  type: Exclude<TransferType, 'file'>,
-  facts: Awaited<ReturnType<typeof sourceFacts>>,
-): { format: ArchiveFormat } | { problem: Problem } {
-  const what = type === 'decompress' ? 'a tarball' : 'an xbstream file'
-  if (facts.type === 'directory' || facts.head == null) {
-    const message = `source is a ${facts.type ?? 'path it cannot read'}; --type ${type} takes ${what}`
-    return { problem: { code: 'SOURCE_FORMAT', endpoint, message } }
-  }
-  const found = archiveFormatOf(type, facts.head)
-  if ('problem' in found) {
-    return { problem: { code: 'SOURCE_FORMAT', endpoint, message: `source ${found.problem}` } }
-  }
-  return found
-}
+/** What a hot backup runs on the source. */
+const BACKUP_TOOLS: readonly NeededCommand[] = [
+  { command: 'mariadb-backup', neededBy: 'a hot backup' },
+  { command: 'mariadb', neededBy: 'a hot backup' },
+]
 
 function unpackersFor(format: ArchiveFormat): NeededCommand[] {
   const neededBy = format === 'xbstream' ? 'unpacking an xbstream' : `unpacking a .${format}`

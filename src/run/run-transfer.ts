@@ -113,6 +113,7 @@ export async function runTransfer(
       pool,
       {
         type: config.type,
+        stopSlave: config.stopSlave,
         archiveKept: transport === 'swarm',
         commands: commandsNeeded(transport, config),
         targetCommands: config.prepare ? [{ command: 'mariadb-backup', neededBy: '--prepare' }] : [],
@@ -132,6 +133,7 @@ export async function runTransfer(
       config,
       swarmKey,
       archive: checked.archive,
+      backup: checked.backupOf === null ? null : { ...checked.backupOf, stopSlave: config.stopSlave },
     }
     if (deps.corruptForTest === true) session.corruptForTest = true
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { AgentReport, ArchiveFormat } from '../../shared/messages.js'
+import type { AgentReport, ArchiveFormat, BackupOrder } from '../../shared/messages.js'
 import type { Config } from '../config/defaults.js'
 import { replicationStart } from '../core/backup-position.js'
 import type { TargetProgress } from '../core/progress.js'
@@ -19,6 +19,8 @@ export interface SessionDeps {
   swarmKey: Buffer
   /** The archive each target unpacks into its directory (found by the pre-flight); null: none. */
   archive: ArchiveFormat | null
+  /** A hot backup the source takes (and the targets unpack as `archive` xbstream); null: none. */
+  backup: BackupOrder | null
   /** Test hook: each target flips a byte of what it wrote before reading it back. */
   corruptForTest?: boolean
 }

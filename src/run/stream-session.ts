@@ -43,7 +43,11 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
   // every single copy, and a stream's fixed cost decides how it compares with `tar | nc`.
   const sourceUp = agentOn(plan, plan.source, 'source', deps)
   const scanned = sourceUp.then((source) => {
-    source.channel.send({ type: 'scan', sourcePath: plan.source.path })
+    source.channel.send({
+      type: 'scan',
+      sourcePath: plan.source.path,
+      ...(deps.backup === null ? {} : { backup: deps.backup }),
+    })
     return source.channel.next('manifest', signal)
   })
   scanned.catch(() => {})
@@ -95,6 +99,8 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
       'stream: complete',
     )
     state.update(index, { state: 'complete', downloaded: complete.bytes, wireBytes: sent.wireBytes })
+    // A hot backup's size is known only now; until then the datadir's stood in for it.
+    if (deps.backup !== null) state.setHashed(complete.bytes, complete.bytes)
   } finally {
     stall.stop()
   }

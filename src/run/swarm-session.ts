@@ -1,8 +1,9 @@
 import { FanoutError, isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
-import type { AgentReport, SwarmSettings } from '../../shared/messages.js'
+import type { AgentReport, PayloadEnd, SwarmSettings } from '../../shared/messages.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
+import { backupCapacity } from '../core/source-kind.js'
 import type { AgentChannel } from './agent-channel.js'
 import { decideSites } from './decide-sites.js'
 import { firewallPlan, localDataAddress } from './host-addresses.js'
@@ -40,18 +41,29 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
   // that would otherwise come after the hashing. startTarget records its own failures, never throws.
   const starting = Promise.all(targets.map((target) => startTarget(target, agentDeps)))
   const hashes = new PieceHashRelay()
-  const source = await startSource(plan, hashes, agentDeps).catch(async (err: unknown) => {
-    // Let every target agent finish starting, so that cleanup knows of each one and stops it.
-    await starting
-    throw err
-  })
+  const source = await startSource(plan, hashes, agentDeps)
+  // A hot backup's end reaches every target after its last hashes: both travel the same channel.
+  const ended: Promise<PayloadEnd> =
+    deps.backup === null ? new Promise(() => {}) : source.channel.next('payloadEnd', deps.signal)
+  ended
+    .then(
+      (end) => deps.state.setHashed(end.bytes, end.bytes),
+      () => {},
+    )
+    .catch(async (err: unknown) => {
+      // Let every target agent finish starting, so that cleanup knows of each one and stops it.
+      await starting
+      throw err
+    })
   const sourceLost = source.channel.failure(deps.signal)
   sourceLost.catch(() => {})
   await starting
   state.setPhase('transferring')
   state.sites = await decideSites(targets, source.seeding.trackerUrl, deps)
   const completed = await Promise.all(
-    targets.map((target) => fetchOnTarget(plan, target, source.seeding, hashes, sourceLost, agentDeps)),
+    targets.map((target) =>
+      fetchOnTarget(plan, target, source.seeding, { hashes, ended }, sourceLost, agentDeps),
+    ),
   )
   state.setPhase('finalizing')
   // Every target holds every piece or has failed: nobody needs the source any more, and its
@@ -100,10 +112,12 @@ async function startSource(
     if (report.type === 'pieceHashes') hashes.add(report)
   })
   deps.state.setPhase('hashing')
+  const { backup } = deps
   channel.send({
     type: 'seed',
     swarm: deps.swarm,
     sourcePath: plan.source.path,
+    ...(backup === null ? {} : { backup: { ...backup, capacity: backupCapacity(deps.state.totalBytes) } }),
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     site: SOURCE_SITE,
   })
@@ -137,7 +151,7 @@ async function fetchOnTarget(
   plan: TransferPlan,
   target: TargetRun,
   seeding: Seeding,
-  hashes: PieceHashRelay,
+  relay: { hashes: PieceHashRelay; ended: Promise<PayloadEnd> },
   sourceLost: Promise<never>,
   deps: AgentDeps,
 ): Promise<boolean> {
@@ -157,9 +171,18 @@ async function fetchOnTarget(
       placement,
       checksum: deps.config.checksum,
       ...unpackOrders(deps),
+      ...(deps.backup === null ? {} : { growing: true }),
       ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
     })
-    if (seeding.torrent !== null) hashes.follow((batch) => channel.send({ type: 'pieceHashes', ...batch }))
+    if (seeding.torrent !== null) {
+      relay.hashes.follow((batch) => channel.send({ type: 'pieceHashes', ...batch }))
+    }
+    if (deps.backup !== null) {
+      relay.ended.then(
+        (end) => channel.send({ type: 'payloadEnd', bytes: end.bytes, pieces: end.pieces }),
+        () => {},
+      )
+    }
     const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
     stopWatching = stall.stop
     const complete = await Promise.race([

@@ -1,0 +1,12 @@
+import type { Manifest } from '../../shared/messages.js'
+
+/** The name a hot backup's xbstream has in each target's staging directory, beside its unpacking. */
+export const BACKUP_NAME = 'backup.xbstream'
+
+/**
+ * A hot backup's manifest: one file of a size no one knows until the backup ends. Nothing of it is
+ * materialized; the target unpacks it (seeder/place/unpack-archive.ts).
+ */
+export function backupManifest(): Manifest {
+  return { name: BACKUP_NAME, rootKind: 'file', entries: [], totalBytes: 0, skipped: [] }
+}
