@@ -258,6 +258,11 @@ export type AgentReport =
    * batches, in piece order, each piece seeded from the moment it is hashed.
    */
   | ({ type: 'pieceHashes' } & PieceHashes)
+  /**
+   * Source of a hot backup with --stop-slave: replication was stopped for it (`stopped`), or started
+   * again. The orchestrator starts it itself if the agent could not say so.
+   */
+  | { type: 'replication'; stopped: boolean }
   /** Source of a hot backup: the backup completed OK and every piece of it is hashed and reported. */
   | ({ type: 'payloadEnd' } & PayloadEnd)
   | {

@@ -87,7 +87,7 @@ export async function runAgent({ input, report, log, idleTimeoutMs, workDir }: A
           role = streamSource =
             command.backup === undefined
               ? await scanStreamSource(command.sourcePath, report, log)
-              : backupStreamSource(command.backup, workDir ?? tmpdir(), log)
+              : backupStreamSource(command.backup, workDir ?? tmpdir(), { log, report })
           report({ type: 'manifest', manifest: streamSource.manifest })
         } else if (command.type === 'send') {
           if (streamSource === undefined) throw new FanoutError('AGENT_PROTOCOL', 'send without a scan')

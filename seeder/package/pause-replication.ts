@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type { Logger } from 'pino'
 import { FanoutError, stderrTail } from '../../shared/errors.js'
+import type { Report } from '../control/report.js'
 
 const run = promisify(execFile)
 
@@ -11,7 +12,11 @@ const run = promisify(execFile)
  * was not running to begin with (a replica stopped by its operator stays stopped) and nothing the
  * second time. The mariadb client takes its credentials from the host's client config.
  */
-export async function pauseReplication(socket: string, log: Logger): Promise<() => Promise<void>> {
+export async function pauseReplication(
+  socket: string,
+  io: { log: Logger; report: Report },
+): Promise<() => Promise<void>> {
+  const { log, report } = io
   const status = await sql(socket, 'SHOW SLAVE STATUS\\G')
   if (status.trim() === '') {
     throw new FanoutError('REPLICATION', `--stop-slave: the server behind ${socket} is not a replica`)
@@ -22,10 +27,14 @@ export async function pauseReplication(socket: string, log: Logger): Promise<() 
     return async () => {}
   }
   await sql(socket, 'STOP SLAVE')
+  report({ type: 'replication', stopped: true })
   log.info({ socket }, 'replication stopped for the backup')
   let resumed: Promise<void> | undefined
   return () => {
-    resumed ??= sql(socket, 'START SLAVE').then(() => log.info({ socket }, 'replication started again'))
+    resumed ??= sql(socket, 'START SLAVE').then(() => {
+      report({ type: 'replication', stopped: false })
+      log.info({ socket }, 'replication started again')
+    })
     return resumed
   }
 }

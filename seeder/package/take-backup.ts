@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream'
 import type { Logger } from 'pino'
 import { FanoutError, stderrTail } from '../../shared/errors.js'
 import type { BackupOrder } from '../../shared/messages.js'
+import type { Report } from '../control/report.js'
 import { pauseReplication } from './pause-replication.js'
 
 export interface RunningBackup {
@@ -27,8 +28,13 @@ export interface RunningBackup {
  * `order.stopSlave`, replication is stopped first and started again as soon as the backup exits,
  * whatever happened.
  */
-export async function takeBackup(order: BackupOrder, workDir: string, log: Logger): Promise<RunningBackup> {
-  const resumeReplication = order.stopSlave ? await pauseReplication(order.socket, log) : async () => {}
+export async function takeBackup(
+  order: BackupOrder,
+  workDir: string,
+  io: { log: Logger; report: Report },
+): Promise<RunningBackup> {
+  const { log } = io
+  const resumeReplication = order.stopSlave ? await pauseReplication(order.socket, io) : async () => {}
   let scratch: string
   try {
     scratch = await mkdtemp(join(workDir, 'fanout-backup-'))

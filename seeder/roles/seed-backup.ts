@@ -74,7 +74,7 @@ export async function seedBackup(
     send(batches.add(digest, Date.now()))
   })
   const pumped = (async () => {
-    const running = await takeBackup(backup, workDir, log)
+    const running = await takeBackup(backup, workDir, io)
     const onAbort = () => running.abort()
     signal.addEventListener('abort', onAbort)
     // A backup can write nothing for a while (large tables' pages come in bursts): hashes already

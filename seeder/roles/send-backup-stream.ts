@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import type { Logger } from 'pino'
 import type { BackupOrder } from '../../shared/messages.js'
+import type { Report } from '../control/report.js'
 import { backupManifest } from '../package/backup-manifest.js'
 import { takeBackup } from '../package/take-backup.js'
 import { sendOverLink } from '../stream/send-over-link.js'
@@ -12,7 +13,11 @@ import type { StreamSourceRole } from './send-stream.js'
  * mariadb-backup writes it, so the target unpacks while the backup runs (one target: no spool, no
  * disk on the source). Several targets get one backup each, as transfer.py did.
  */
-export function backupStreamSource(order: BackupOrder, workDir: string, log: Logger): StreamSourceRole {
+export function backupStreamSource(
+  order: BackupOrder,
+  workDir: string,
+  io: { log: Logger; report: Report },
+): StreamSourceRole {
   let current: { abort(): void } | undefined
   return {
     manifest: backupManifest(),
@@ -20,7 +25,7 @@ export function backupStreamSource(order: BackupOrder, workDir: string, log: Log
       const { stream } = command
       const key = stream.security.encrypt ? Buffer.from(stream.security.key, 'base64') : null
       const stopped = new AbortController()
-      const backup = await takeBackup(order, workDir, log)
+      const backup = await takeBackup(order, workDir, io)
       const socket = await connectToTarget({ address: command.address, port: command.port, key }).catch(
         async (err: unknown) => {
           backup.abort()

@@ -19,6 +19,13 @@ export function summaryLines(result: TransferResult): string[] {
   })
   const sites = siteLine(result.sites)
   if (sites !== undefined) lines.push(sites)
+  if (result.backup !== undefined) {
+    const { bytes, seconds, heldByTargets } = result.backup
+    const share = Math.round(heldByTargets * 100)
+    lines.push(
+      `backup: ${formatBytes(bytes)}, completed OK at ${formatDuration(seconds)}, when the targets held ${share}% of it`,
+    )
+  }
   const ok = result.targets.filter((t) => t.status === 'ok').length
   lines.push(
     `${ok}/${result.targets.length} targets hold a verified copy of ${result.source} (${formatBytes(result.bytes)}, ${formatDuration(result.seconds)})`,

@@ -16,7 +16,7 @@ import { type NeededCommand, preflight } from './preflight.js'
 import type { SessionDeps } from './session-deps.js'
 import { runStreams } from './stream-session.js'
 import { runSwarm } from './swarm-session.js'
-import { type AgentUsage, TransferState } from './transfer-state.js'
+import { type AgentUsage, type BackupEnd, TransferState } from './transfer-state.js'
 
 /** What to copy where, as the user wrote it. */
 export interface TransferRequest {
@@ -78,6 +78,8 @@ export interface TransferResult {
   usage: AgentUsage[]
   /** Which site (datacenter) each endpoint was put in, and whether from a file or measured. */
   sites: SitesReport
+  /** A hot backup (`--type xtrabackup` from a socket): its size, end, and the overlap. */
+  backup?: BackupEnd
 }
 
 /** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
@@ -194,6 +196,7 @@ function summarize(
     leftovers,
     warnings,
     usage: [...state.usage],
+    ...(state.backupEnd === undefined ? {} : { backup: state.backupEnd }),
     sites: reportSites(
       state.sites,
       state.targets.map((t) => t.target),

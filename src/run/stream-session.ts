@@ -6,6 +6,7 @@ import type { Endpoint } from '../core/endpoint.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import type { AgentChannel } from './agent-channel.js'
 import { localDataAddress } from './host-addresses.js'
+import { guardReplication } from './replication-guard.js'
 import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
 import { startAgent } from './start-agent.js'
 import { watchForStall } from './watch-for-stall.js'
@@ -100,7 +101,7 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     )
     state.update(index, { state: 'complete', downloaded: complete.bytes, wireBytes: sent.wireBytes })
     // A hot backup's size is known only now; until then the datadir's stood in for it.
-    if (deps.backup !== null) state.setHashed(complete.bytes, complete.bytes)
+    if (deps.backup !== null && index === 0) state.backupEnded(complete.bytes)
   } finally {
     stall.stop()
   }
@@ -163,12 +164,14 @@ async function agentOn(
   const { pool, signal, config } = deps
   const exec = await pool.get(endpoint, signal)
   const local = endpoint.host === null
+  const watchReplication = role === 'source' ? guardReplication(endpoint, deps.backup, deps) : () => {}
   const channel = await startAgent(exec, local, {
     cleanup: deps.cleanup,
     log: deps.log,
     agentIdleTimeoutMs: config.agentIdleTimeoutMs,
     firewallName: role === 'target' && config.firewall ? firewallName(plan.transferId) : undefined,
   })
+  watchReplication(channel)
   channel.on('report', (report) => {
     if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, role, report))
   })

@@ -8,6 +8,7 @@ import type { AgentChannel } from './agent-channel.js'
 import { decideSites } from './decide-sites.js'
 import { firewallPlan, localDataAddress } from './host-addresses.js'
 import { PieceHashRelay } from './piece-hash-relay.js'
+import { guardReplication } from './replication-guard.js'
 import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
 import { startAgent } from './start-agent.js'
 import { type TargetRun, targetRuns } from './target-run.js'
@@ -47,7 +48,7 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
     deps.backup === null ? new Promise(() => {}) : source.channel.next('payloadEnd', deps.signal)
   ended
     .then(
-      (end) => deps.state.setHashed(end.bytes, end.bytes),
+      (end) => deps.state.backupEnded(end.bytes),
       () => {},
     )
     .catch(async (err: unknown) => {
@@ -104,7 +105,9 @@ async function startSource(
   deps: AgentDeps,
 ): Promise<{ channel: AgentChannel; seeding: Seeding }> {
   const exec = await deps.pool.get(plan.source, deps.signal)
+  const watchReplication = guardReplication(plan.source, deps.backup, deps)
   const channel = await startAgent(exec, plan.source.host === null, agentOptions(deps))
+  watchReplication(channel)
   channel.on('report', (report) => {
     if (report.type === 'usage') deps.state.usage.push(usageOf(plan.source.spec, 'source', report))
     if (report.type === 'scanned') deps.state.setHashed(0, report.bytes)

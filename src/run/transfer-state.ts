@@ -19,6 +19,18 @@ export interface AgentUsage {
   served?: ServedCounts
 }
 
+/** A hot backup as the run saw it. */
+export interface BackupEnd {
+  bytes: number
+  /** From the start of the run to the backup's "completed OK!". */
+  seconds: number
+  /**
+   * Share of the backup's bytes the targets together held when it completed: how much of the
+   * transfer overlapped the backup (the stream's single target holds nearly all of it).
+   */
+  heldByTargets: number
+}
+
 /** The runner's live view of a transfer; every change is announced through `onChange`. */
 export class TransferState {
   phase: TransferPhase = 'checking'
@@ -31,6 +43,8 @@ export class TransferState {
   readonly usage: AgentUsage[] = []
   /** Which site each target is in; replaced by the inferred sites once they are measured. */
   sites: SiteLayout
+  /** A hot backup's end: its size, when it ended, and what the targets held of it then. */
+  backupEnd: BackupEnd | undefined
   private readonly finishedAt = new Map<string, number>()
 
   constructor(
@@ -41,6 +55,14 @@ export class TransferState {
   ) {
     this.targets = targetSpecs.map((target) => ({ target, state: 'checking', ...emptyCounters() }))
     this.sites = singleSite(targetSpecs.length)
+  }
+
+  /** The hot backup completed: records how much of it the targets already held (the overlap). */
+  backupEnded(bytes: number): void {
+    const held = this.targets.reduce((sum, t) => sum + Math.min(t.downloaded, bytes), 0)
+    const seconds = (this.clock() - this.startedAt) / 1000
+    this.backupEnd = { bytes, seconds, heldByTargets: bytes === 0 ? 1 : held / (bytes * this.targets.length) }
+    this.setHashed(bytes, bytes)
   }
 
   setPhase(phase: TransferPhase): void {
