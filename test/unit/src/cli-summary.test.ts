@@ -44,6 +44,30 @@ describe('summaryLines', () => {
       ],
     ],
     [
+      'a hot backup: where each prepared copy stands, and how much the targets held as it completed',
+      result({
+        source: 'db1:/run/mysqld/mysqld.sock',
+        targets: [
+          {
+            ...ok('h1:/srv/sqldata', '/srv/sqldata'),
+            replication: {
+              binlogFile: 'db1-bin.000042',
+              binlogPosition: 1234,
+              gtid: '0-171-99',
+              slaveInfo: null,
+            },
+          },
+        ],
+        backup: { bytes: 5 * MiB, seconds: 70, heldByTargets: 0.874 },
+      }),
+      [
+        'ok      h1:/srv/sqldata  5.0 MiB in 1:02',
+        '        stands at db1-bin.000042:1234, GTID 0-171-99',
+        'backup: 5.0 MiB, completed OK at 1:10, when the targets held 87% of it',
+        '1/1 targets hold a verified copy of db1:/run/mysqld/mysqld.sock (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
       'every target ok',
       result({ targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data')] }),
       [
