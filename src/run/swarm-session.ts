@@ -140,7 +140,7 @@ async function startTarget(target: TargetRun, deps: AgentDeps): Promise<void> {
     const exec = await deps.pool.get(endpoint, deps.signal)
     const channel = await startAgent(exec, endpoint.host === null, agentOptions(deps))
     channel.on('report', (report) => {
-      if (report.type === 'progress') deps.state.update(index, report)
+      if (report.type === 'progress') deps.state.update(index, keepCompleteCount(deps.state, index, report))
       if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, 'target', report))
     })
     target.channel = channel
@@ -201,6 +201,20 @@ async function fetchOnTarget(
   } finally {
     stopWatching()
   }
+}
+
+/**
+ * Once a target is complete its byte count is the payload's: webtorrent's own counter goes on to
+ * include pieces received twice and a growing payload's padding, which no one asked about.
+ */
+function keepCompleteCount<T extends { downloaded: number }>(
+  state: TransferState,
+  index: number,
+  progress: T,
+): T {
+  const target = state.targets[index]
+  const settled = target !== undefined && (target.state === 'complete' || target.state === 'done')
+  return settled ? { ...progress, downloaded: target.downloaded } : progress
 }
 
 function agentOptions(deps: AgentDeps) {
