@@ -4,7 +4,7 @@
 # copies and removes everything it made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f dist/agent.mjs ] || npm run build
+[ -f dist/fanout.mjs ] || npm run build
 work=$(mktemp -d "${TMPDIR:-/tmp}/fanout-demo.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
 src="$work/source/release"
@@ -16,7 +16,7 @@ chmod 600 "$src/config with spaces & \$dollar.txt"
 ln -s lib/blob.bin "$src/current"
 : >"$src/zero-byte"
 echo "fanout demo: copying $(du -sh "$src" | cut -f1) in $(find "$src" | wc -l) entries to 3 targets"
-node dist/src/cli/main.js "$src" "$work/t1" "$work/t2" "$work/t3"
+node dist/fanout.mjs "$src" "$work/t1" "$work/t2" "$work/t3"
 for t in t1 t2 t3; do
   diff -r --no-dereference "$src" "$work/$t/release"
 done

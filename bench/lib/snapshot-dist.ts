@@ -2,7 +2,7 @@ import { cp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 const REPO = join(import.meta.dirname, '..', '..')
-// Directly in the repository, as dist/ is: the CLI reads ../../../package.json from src/cli/.
+// Directly in the repository, as dist/ is: the CLI finds package.json and node_modules above it.
 const SNAPSHOT = join(REPO, '.bench-dist')
 
 /**
@@ -16,7 +16,7 @@ export async function snapshotDist(): Promise<{ cli: string; dispose: () => Prom
   await cp(join(REPO, 'dist'), SNAPSHOT, { recursive: true })
   await writeFile(join(SNAPSHOT, '.gitignore'), '*\n')
   return {
-    cli: join(SNAPSHOT, 'src', 'cli', 'main.js'),
+    cli: join(SNAPSHOT, 'fanout.mjs'),
     dispose: () => rm(SNAPSHOT, { recursive: true, force: true }),
   }
 }

@@ -9,7 +9,7 @@ import { startSampler } from '../lib/sampler.js'
 import type { CopyJob, Measurement } from './measurement.js'
 
 /** The built CLI (`npm run build`); the suite runs a snapshot of it (lib/snapshot-dist.ts). */
-export const FANOUT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js')
+export const FANOUT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'fanout.mjs')
 
 /** How to run fanout: which build. */
 export interface FanoutOptions {

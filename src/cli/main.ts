@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
+import { packageVersion } from './package-version.js'
 import { runCli } from './run-cli.js'
-
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  version: string
-}
 
 // The first SIGINT/SIGTERM starts an orderly stop (agents stopped, hosts cleaned); later ones are
 // ignored so that the cleanup is not cut short.
@@ -20,6 +16,6 @@ process.exitCode = await runCli({
   argv: process.argv.slice(2),
   stdout: process.stdout,
   stderr: process.stderr,
-  version,
+  version: packageVersion(),
   signal: interrupted.signal,
 })

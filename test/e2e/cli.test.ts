@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, readdir } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
@@ -14,7 +14,7 @@ import {
 } from '../helpers/tmp-tree.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CLI = join(ROOT, 'dist/src/cli/main.js')
+const CLI = join(ROOT, 'dist/fanout.mjs')
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 const MiB = 2 ** 20
 const T = 1_600_000_000_000
@@ -238,6 +238,30 @@ describe('fanout CLI', () => {
     expect(result.stdout).toBe('')
     expect([await describeTree(clash), await describeTree(clean)]).toEqual(before)
     expect(await leftovers([clash, clean], tmp)).toEqual([])
+  })
+
+  // A remote endpoint loads the SSH executor, ssh2 included, from the bundle's own chunk: a bundle
+  // that cannot load ssh2 fails here with an internal error, without needing root or an sshd.
+  test('a remote target without any SSH key fails its check (255) in one line', async () => {
+    const dir = await tmpDir()
+    await writeFile(join(dir, 'ssh_config'), '')
+    const result = await execa(
+      process.execPath,
+      [
+        CLI,
+        '--ssh-config',
+        join(dir, 'ssh_config'),
+        '--connect-timeout',
+        '2',
+        dir,
+        'nosuchhost.invalid:/srv',
+      ],
+      // No agent and an empty home: no key to try, whoever runs the test.
+      { reject: false, timeout: 20_000, extendEnv: false, env: { PATH: process.env.PATH ?? '', HOME: dir } },
+    )
+    expect(result.stderr).toMatch(/^fanout: nosuchhost\.invalid:\/srv: .*no usable SSH key/)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.exitCode).toBe(255)
   })
 
   test.each<[string, (dir: string) => [string, string[]], RegExp]>([

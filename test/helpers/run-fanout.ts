@@ -3,7 +3,8 @@ import { execa } from 'execa'
 import type { Cluster } from './cluster.js'
 import { pollUntil } from './poll-until.js'
 
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js')
+/** The CLI as package.json's bin runs it: the bundle `npm run build` makes. */
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'fanout.mjs')
 
 export interface FanoutRun {
   exitCode: number
