@@ -53,7 +53,7 @@ function addTransferOptions(program: Command): void {
       choiceOption(
         '--type <type>',
         SETTINGS.type,
-        'what SOURCE is: file (default), a file or tree; the others are not supported yet',
+        "what SOURCE is: file (default) a file or tree; xtrabackup a server's socket (hot backup) or an xbstream; decompress a tarball of one directory",
       ),
     )
     .addOption(

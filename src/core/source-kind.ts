@@ -106,7 +106,7 @@ function serverProblem(
   if (spools && free !== null && free < needed) {
     return {
       code: 'NO_SPACE',
-      message: `not enough space to spool the backup in $TMPDIR (or /tmp): ${formatBytes(free)} free, ${formatBytes(needed)} needed (the datadir's size)`,
+      message: `not enough space to spool the backup in $TMPDIR (or /tmp): ${formatBytes(free)} free, ${formatBytes(needed)} needed (the datadir's size and a margin)`,
     }
   }
   return null

@@ -78,7 +78,7 @@ export interface TransferResult {
   usage: AgentUsage[]
   /** Which site (datacenter) each endpoint was put in, and whether from a file or measured. */
   sites: SitesReport
-  /** A hot backup (`--type xtrabackup` from a socket): its size, end, and the overlap. */
+  /** A hot backup (`--type xtrabackup` from a socket): its size, end, and the overlap; with the stream to several targets, the first target's backup. */
   backup?: BackupEnd
 }
 

@@ -101,7 +101,8 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     )
     state.update(index, { state: 'complete', downloaded: complete.bytes, wireBytes: sent.wireBytes })
     // A hot backup's size is known only now; until then the datadir's stood in for it.
-    if (deps.backup !== null && index === 0) state.backupEnded(complete.bytes)
+    // Each target of a stream gets a backup of its own; the summary describes the first.
+    if (deps.backup !== null && index === 0) state.backupEnded(complete.bytes, [index])
   } finally {
     stall.stop()
   }

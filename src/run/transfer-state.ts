@@ -57,11 +57,15 @@ export class TransferState {
     this.sites = singleSite(targetSpecs.length)
   }
 
-  /** The hot backup completed: records how much of it the targets already held (the overlap). */
-  backupEnded(bytes: number): void {
-    const held = this.targets.reduce((sum, t) => sum + Math.min(t.downloaded, bytes), 0)
+  /**
+   * The hot backup completed: records how much of it the targets it was for (all of them in a
+   * swarm; one in a stream, where each target gets a backup of its own) already held.
+   */
+  backupEnded(bytes: number, forTargets: readonly number[] = this.targets.map((_, i) => i)): void {
+    const held = forTargets.reduce((sum, i) => sum + Math.min(this.targets[i]?.downloaded ?? 0, bytes), 0)
     const seconds = (this.clock() - this.startedAt) / 1000
-    this.backupEnd = { bytes, seconds, heldByTargets: bytes === 0 ? 1 : held / (bytes * this.targets.length) }
+    const heldByTargets = bytes === 0 || forTargets.length === 0 ? 1 : held / (bytes * forTargets.length)
+    this.backupEnd = { bytes, seconds, heldByTargets }
     this.setHashed(bytes, bytes)
   }
 
