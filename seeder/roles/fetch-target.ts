@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { ParsedTorrent } from 'webtorrent'
-import { FanoutError } from '../../shared/errors.js'
+import { FanoutError, isFanoutError } from '../../shared/errors.js'
 import type {
   AgentCommand,
   AgentReport,
@@ -57,6 +57,8 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
   // Read back (with --checksum), then metadata: both start once every piece is held, while this
   // target still serves the others, and finalize waits for them.
   let landing: Promise<Landed> | undefined
+  // Why the copy could not land, once unpacked: some failures make the staging copy worthless.
+  let landingFailure: unknown
   // A read-back of terabytes must end with the agent, not keep it reading after `stop`.
   const stopping = new AbortController()
   const prepareLanding = (): Promise<Landed> => {
@@ -122,7 +124,12 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       const path =
         command.unpack === undefined
           ? await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
-          : await landUnpacked(unpackDir, command.unpack, command.targetDir, command.stagingName)
+          : await landUnpacked(unpackDir, command.unpack, command.targetDir, command.stagingName).catch(
+              (err: unknown) => {
+                landingFailure = err
+                throw err
+              },
+            )
       landed = true
       return {
         path,
@@ -133,9 +140,34 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     stop: async () => {
       stopping.abort()
       await leaveSwarm()
-      // A hot backup is never taken twice alike, so what did not land cannot be resumed.
-      if (command.growing === true && !landed) await rm(stagingDir, { recursive: true, force: true })
+      if (!landed) {
+        const failure =
+          landingFailure ??
+          (await landing?.then(
+            () => undefined,
+            (err: unknown) => err,
+          ))
+        await removeWhatCannotResume(command, stagingDir, unpackDir, failure)
+      }
     },
+  }
+}
+
+/**
+ * What a target that did not land keeps for a later run: a copy, a file or an archive resumes from
+ * its staging directory. Not a hot backup (never taken twice alike), not an archive that proved
+ * wrong (the same one would fail again), and never a half-done unpacking, which starts afresh.
+ */
+async function removeWhatCannotResume(
+  command: FetchCommand,
+  stagingDir: string,
+  unpackDir: string,
+  failure: unknown,
+): Promise<void> {
+  if (command.growing === true || (isFanoutError(failure) && failure.code === 'SOURCE_FORMAT')) {
+    await rm(stagingDir, { recursive: true, force: true })
+  } else if (command.unpack !== undefined) {
+    await rm(unpackDir, { recursive: true, force: true })
   }
 }
 
