@@ -6,6 +6,11 @@ export interface HostSpec {
   diskMiB?: number
   /** Shapes the host's link to this many Mbit/s in each direction; undefined leaves it unshaped. */
   rateMbit?: number
+  /**
+   * TMPDIR for SSH sessions on the host (e.g. a directory on its own small /srv), where agents and
+   * a hot backup's spool go; undefined leaves the machine's shared /tmp.
+   */
+  tmpDir?: string
 }
 
 /** Where a host sits in the virtual network. */
@@ -20,6 +25,7 @@ export interface HostLayout {
   switchNamespace?: string
   diskMiB: number
   rateMbit: number | undefined
+  tmpDir: string | undefined
 }
 
 /** The whole virtual network of one cluster: pure data, computed before anything is created. */
@@ -70,6 +76,7 @@ export function planCluster(id: string, specs: readonly HostSpec[]): ClusterLayo
       switchPort: `v${i}`,
       diskMiB: spec.diskMiB ?? DEFAULT_DISK_MIB,
       rateMbit: spec.rateMbit,
+      tmpDir: spec.tmpDir,
     })),
   }
 }

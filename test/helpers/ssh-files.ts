@@ -94,7 +94,7 @@ function sshdConfigText(
     // Bash sources ~/.bashrc for every SSH command, and this machine's root .bashrc runs pyenv's
     // rehash, which waits up to a minute on a lock that any killed session leaves behind. A fresh,
     // empty home per host keeps sessions fast and hosts independent of the machine's dotfiles.
-    `SetEnv HOME=${paths.home}`,
+    `SetEnv HOME=${paths.home}${host.tmpDir === undefined ? '' : ` TMPDIR=${host.tmpDir}`}`,
     'PermitUserRC no',
     'PrintMotd no',
     // OpenSSH 9.8+ would otherwise lock out the admin address after tests that cut connections on purpose.
