@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { closeHoles } from '../../shared/firewall/firewall.js'
 import type { Executor } from '../exec/executor.js'
-import { agentBundlePath, readShippedAgent } from './agent-bundle.js'
+import { type AgentKind, agentBundlePath, readShippedAgent } from './agent-bundle.js'
 import { AgentChannel } from './agent-channel.js'
 import type { CleanupStack } from './cleanup-stack.js'
 
@@ -35,9 +35,16 @@ const AGENT_NODE_OPTIONS = ['--max-semi-space-size=4']
 export async function startAgent(
   exec: Executor,
   local: boolean,
-  opts: { cleanup: CleanupStack; log: Logger; agentIdleTimeoutMs: number; firewallName?: string | undefined },
+  opts: {
+    cleanup: CleanupStack
+    log: Logger
+    agentIdleTimeoutMs: number
+    firewallName?: string | undefined
+    /** The swarm's agent unless said otherwise. */
+    kind?: AgentKind
+  },
 ): Promise<AgentChannel> {
-  const { log, agentIdleTimeoutMs, firewallName } = opts
+  const { log, agentIdleTimeoutMs, firewallName, kind = 'swarm' } = opts
   // Hosts are cleaned up in parallel, each in its own reverse order.
   const cleanup = opts.cleanup.child(`agent on ${exec.host}`)
   // The agent closes its holes and removes its files itself; these steps are for an agent that died
@@ -57,11 +64,11 @@ export async function startAgent(
   if (local) {
     channel = new AgentChannel(
       exec.host,
-      exec.spawn([process.execPath, ...AGENT_NODE_OPTIONS, agentBundlePath(), '--idle-timeout-ms', idle]),
+      exec.spawn([process.execPath, ...AGENT_NODE_OPTIONS, agentBundlePath(kind), '--idle-timeout-ms', idle]),
       log,
     )
   } else {
-    const bundle = await readShippedAgent()
+    const bundle = await readShippedAgent(kind)
     const suffix = randomSuffix()
     cleanup.defer(
       `remove agent files on ${exec.host}`,

@@ -170,6 +170,7 @@ async function agentOn(
     cleanup: deps.cleanup,
     log: deps.log,
     agentIdleTimeoutMs: config.agentIdleTimeoutMs,
+    kind: 'stream',
     firewallName: role === 'target' && config.firewall ? firewallName(plan.transferId) : undefined,
   })
   watchReplication(channel)
