@@ -27,6 +27,16 @@ export function unpackerArgv(format: ArchiveFormat, intoDir: string): string[] {
 }
 
 /**
+ * Whether unpacking re-reads and checks every byte of the archive as it was written: mbstream
+ * checks each xbstream chunk's CRC-32, gunzip the gzip stream's CRC-32 and length. For those the
+ * swarm's read-back (--checksum) would read the same bytes once more for nothing; a plain tar,
+ * and a zstd one (whose frames may carry no checksum), have no such check.
+ */
+export function checksItsOwnBytes(format: ArchiveFormat): boolean {
+  return format === 'xbstream' || format === 'tar.gz'
+}
+
+/**
  * Feeds `input` to the unpacker for `format`, writing into `intoDir`. Rejects with UNPACK_FAILED
  * and the unpacker's own words when it fails (a truncated or corrupt archive, a CRC error, a full
  * disk), whichever end notices first.

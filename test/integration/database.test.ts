@@ -306,6 +306,45 @@ describe.skipIf(reason !== undefined)(`database replicas${reason ? ` (skipped: $
     await expectClean('h0')
   }, 180_000)
 
+  test("an xbstream damaged on a target's disk after it arrived: mbstream's check fails it, a rerun mends it", async () => {
+    onTestFinished(async () => {
+      await cluster.exec('h0', ['rm', '-f', '/srv/damaged.xbstream'])
+    })
+    await backupToFile(primary, '/srv/damaged.xbstream')
+    await emptyDirs('h1', ['/srv/d1'])
+    await emptyDirs('h2', ['/srv/d2'])
+    // The test hook flips a byte of each target's staged copy once every piece is verified.
+    const args = ['--json', '--type', 'xtrabackup', 'h0:/srv/damaged.xbstream', 'h1:/srv/d1', 'h2:/srv/d2']
+    const run = await startFanout(cluster, args, { env: { FANOUT_TEST_CORRUPT_STAGED: '1' } })
+    expect(run.exitCode, run.stderr).toBe(1)
+    for (const target of summaryOf(run).targets) {
+      expect(target.status).toBe('failed')
+      expect(target.error?.code).toBe('UNPACK_FAILED')
+      expect(target.error?.message).toMatch(/^unpacking with mbstream failed, exit status \d+: /)
+    }
+    // Nothing landed; each kept its download, whose pieces a later run checks before using them.
+    for (const [host, dir] of [
+      ['h1', '/srv/d1'],
+      ['h2', '/srv/d2'],
+    ] as const) {
+      expect(await listDir(cluster, host, dir), host).toEqual([
+        expect.stringMatching(/^\.fanout-[0-9a-f]{16}\.partial$/),
+      ])
+    }
+    const again = await fanout([
+      '--type',
+      'xtrabackup',
+      'h0:/srv/damaged.xbstream',
+      'h1:/srv/d1',
+      'h2:/srv/d2',
+    ])
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect(await listDir(cluster, 'h1', '/srv/d1')).toContain('xtrabackup_checkpoints')
+    expect((await listDir(cluster, 'h2', '/srv/d2')).filter((name) => name.startsWith('.fanout-'))).toEqual(
+      [],
+    )
+  }, 120_000)
+
   describe('--type decompress', () => {
     test('a datadir snapshot tarball: its top directory’s contents land in each target', async () => {
       onTestFinished(async () => {
