@@ -79,10 +79,16 @@ export async function unpackArchive(
   try {
     await (signal === undefined ? pipeline(input, child.stdin) : pipeline(input, child.stdin, { signal }))
   } catch (err) {
-    // An unpacker that stopped reading broke the pipe: its exit status says why, not EPIPE.
-    if (child.exitCode === null && child.signalCode === null) child.kill()
+    // An unpacker that stopped reading broke the pipe: its exit status says why, not EPIPE. One
+    // that exited 0 had all it needed: GNU tar stops at the end-of-archive blocks and leaves the
+    // zeros that pad a tarball to its record size unread.
+    if (signal?.aborted === true || (child.exitCode === null && child.signalCode === null)) {
+      child.kill()
+      await exited.catch(() => {})
+      throw err
+    }
     await exited
-    throw err
+    return
   }
   await exited
 }
