@@ -32,7 +32,7 @@ describe('dropDuplicateWires', () => {
     await pollUntil(
       'a connection on each side',
       async () => ((wiresSeen[0] ?? 0) >= 1 && (wiresSeen[1] ?? 0) >= 1 ? true : undefined),
-      { timeoutMs: 8_000 },
+      { timeoutMs: 15_000 },
     )
     const survivors = await pollUntil(
       'one connection each way',
@@ -40,12 +40,13 @@ describe('dropDuplicateWires', () => {
         const [onA, onB] = [liveWires(a), liveWires(b)]
         return onA.length === 1 && onB.length === 1 ? [onA[0], onB[0]] : undefined
       },
-      { timeoutMs: 8_000 },
+      { timeoutMs: 15_000 },
     )
     expect((wiresSeen[0] ?? 0) + (wiresSeen[1] ?? 0)).toBeGreaterThanOrEqual(2)
     expect(survivors[0]?.peerId).toBe(ids[1])
     expect(survivors[1]?.peerId).toBe(ids[0])
     // Two real clients on sockets: in the full unit run on 2 cores, setting them up alone can take
-    // most of vitest's default 5 s.
-  }, 20_000)
+    // most of vitest's default 5 s, and with the integration tests' MariaDB servers running beside
+    // them the handshakes and the closing of the duplicate took more than 8 s once in CI.
+  }, 40_000)
 })
