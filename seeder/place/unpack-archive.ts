@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { FanoutError, stderrTail } from '../../shared/errors.js'
 import type { ArchiveFormat } from '../../shared/messages.js'
 
@@ -76,21 +75,33 @@ export async function unpackArchive(
     })
   })
   exited.catch(() => {})
-  try {
-    await (signal === undefined ? pipeline(input, child.stdin) : pipeline(input, child.stdin, { signal }))
-  } catch (err) {
-    // An unpacker that stopped reading broke the pipe: its exit status says why, not EPIPE. One
-    // that exited 0 had all it needed: GNU tar stops at the end-of-archive blocks and leaves the
-    // zeros that pad a tarball to its record size unread.
-    if (signal?.aborted === true || (child.exitCode === null && child.signalCode === null)) {
-      child.kill()
-      await exited.catch(() => {})
-      throw err
-    }
-    await exited
-    return
+  // Not stream.pipeline: when its stdin closes, pipeline cannot tell the unpacker stopping on its
+  // own (GNU tar done at the end-of-archive blocks, mbstream failing a CRC) from the input failing.
+  // Here only the input's own error or an abort counts against the input; otherwise the
+  // unpacker's exit status says how it went.
+  let inputFailure: unknown
+  const stop = (reason: unknown) => {
+    inputFailure ??= reason
+    child.kill()
   }
-  await exited
+  const onAbort = () => stop(signal?.reason)
+  input.once('error', stop)
+  signal?.addEventListener('abort', onAbort, { once: true })
+  if (signal?.aborted === true) onAbort()
+  // EPIPE: the unpacker stopped reading; what it thought of that is in its exit status.
+  child.stdin.on('error', () => input.unpipe(child.stdin))
+  input.pipe(child.stdin)
+  try {
+    await exited.catch((err: unknown) => {
+      if (inputFailure === undefined) throw err
+    })
+    if (inputFailure !== undefined) throw inputFailure
+  } finally {
+    input.off('error', stop)
+    signal?.removeEventListener('abort', onAbort)
+    input.unpipe(child.stdin)
+    input.destroy()
+  }
 }
 
 /**

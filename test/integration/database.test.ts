@@ -319,7 +319,7 @@ describe.skipIf(reason !== undefined)(`database replicas${reason ? ` (skipped: $
     expect(run.exitCode, run.stderr).toBe(1)
     for (const target of summaryOf(run).targets) {
       expect(target.status).toBe('failed')
-      expect(target.error?.code).toBe('UNPACK_FAILED')
+      expect(target.error?.code, JSON.stringify(target.error)).toBe('UNPACK_FAILED')
       expect(target.error?.message).toMatch(/^unpacking with mbstream failed, exit status \d+: /)
     }
     // Nothing landed; each kept its download, whose pieces a later run checks before using them.

@@ -1,9 +1,10 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { execa } from 'execa'
 import { expect, test } from 'vitest'
 import { landUnpacked, unpackDirIn } from '../../../seeder/place/land-unpacked.js'
-import { unpackStaged } from '../../../seeder/place/unpack-archive.js'
+import { unpackArchive, unpackStaged } from '../../../seeder/place/unpack-archive.js'
 import { tmpDir } from '../../helpers/tmp-tree.js'
 
 const STAGING = '.fanout-0123456789abcdef.partial'
@@ -92,4 +93,27 @@ test('an unpack cut short by an earlier run is started afresh', async () => {
   await unpackStaged(archive, 'tar', unpackDir)
   await landUnpacked(unpackDir, 'tar', target, STAGING)
   expect(await readdir(target)).toEqual(['f'])
+})
+
+test('an unpacker that gives up early is heard, not the broken pipe it leaves', async () => {
+  const dir = await tmpDir()
+  // Far more than a pipe holds, none of it a tar: tar stops reading at the first block.
+  const garbage = Readable.from(
+    (function* () {
+      for (let i = 0; i < 256; i++) yield Buffer.alloc(64 * 1024, 0x41)
+    })(),
+  )
+  await expect(unpackArchive(garbage, 'tar', dir)).rejects.toMatchObject({
+    code: 'UNPACK_FAILED',
+    message: expect.stringMatching(/^unpacking with tar failed, exit status 2: /),
+  })
+})
+
+test('an input that fails midway fails the unpacking with its own error, and the unpacker stops', async () => {
+  const dir = await tmpDir()
+  const broken = new Readable({ read() {} })
+  broken.push(Buffer.alloc(1024))
+  const unpacking = unpackArchive(broken, 'tar', dir)
+  broken.destroy(new Error('connection reset'))
+  await expect(unpacking).rejects.toThrow('connection reset')
 })
