@@ -62,6 +62,9 @@ export async function unpackArchive(
         ),
       ),
     )
+    // 'close' waits for every stdio stream, and a stdin whose writes all reached the pipe's buffer
+    // hears of the unpacker's death only at its next write, which a paused input never makes.
+    child.on('exit', () => child.stdin.destroy())
     child.on('close', (status, killedBy) => {
       if (status === 0) return resolve()
       const why = status === null ? `killed by ${killedBy}` : `exit status ${status}`

@@ -312,37 +312,40 @@ describe.skipIf(reason !== undefined)(`database replicas${reason ? ` (skipped: $
     })
     await backupToFile(primary, '/srv/damaged.xbstream')
     await emptyDirs('h1', ['/srv/d1'])
-    await emptyDirs('h2', ['/srv/d2'])
-    // The test hook flips a byte of each target's staged copy once every piece is verified.
-    const args = ['--json', '--type', 'xtrabackup', 'h0:/srv/damaged.xbstream', 'h1:/srv/d1', 'h2:/srv/d2']
-    const run = await startFanout(cluster, args, { env: { FANOUT_TEST_CORRUPT_STAGED: '1' } })
-    expect(run.exitCode, run.stderr).toBe(1)
-    for (const target of summaryOf(run).targets) {
-      expect(target.status).toBe('failed')
-      expect(target.error?.code, JSON.stringify(target.error)).toBe('UNPACK_FAILED')
-      expect(target.error?.message).toMatch(/^unpacking with mbstream failed, exit status \d+: /)
-    }
-    // Nothing landed; each kept its download, whose pieces a later run checks before using them.
-    for (const [host, dir] of [
-      ['h1', '/srv/d1'],
-      ['h2', '/srv/d2'],
-    ] as const) {
-      expect(await listDir(cluster, host, dir), host).toEqual([
-        expect.stringMatching(/^\.fanout-[0-9a-f]{16}\.partial$/),
-      ])
-    }
-    const again = await fanout([
+    // The test hook flips a byte of the target's staged copy once every piece is verified. One
+    // target of the swarm: with two, the other could fetch the damaged piece from this one, which
+    // serves it as it lies on disk (peers that serve bad pieces are issue 18's).
+    const args = [
+      '--json',
+      '--transport',
+      'swarm',
       '--type',
       'xtrabackup',
       'h0:/srv/damaged.xbstream',
       'h1:/srv/d1',
-      'h2:/srv/d2',
+    ]
+    const run = await startFanout(cluster, args, { env: { FANOUT_TEST_CORRUPT_STAGED: '1' } })
+    expect(run.exitCode, run.stderr).toBe(1)
+    const [target] = summaryOf(run).targets
+    expect(target?.status).toBe('failed')
+    expect(target?.error?.code, JSON.stringify(target?.error)).toBe('UNPACK_FAILED')
+    expect(target?.error?.message).toMatch(/^unpacking with mbstream failed, exit status \d+: /)
+    // Nothing landed; the target kept its download, whose pieces a later run checks before use.
+    expect(await listDir(cluster, 'h1', '/srv/d1')).toEqual([
+      expect.stringMatching(/^\.fanout-[0-9a-f]{16}\.partial$/),
+    ])
+    const again = await fanout([
+      '--transport',
+      'swarm',
+      '--type',
+      'xtrabackup',
+      'h0:/srv/damaged.xbstream',
+      'h1:/srv/d1',
     ])
     expect(again.exitCode, again.stderr).toBe(0)
-    expect(await listDir(cluster, 'h1', '/srv/d1')).toContain('xtrabackup_checkpoints')
-    expect((await listDir(cluster, 'h2', '/srv/d2')).filter((name) => name.startsWith('.fanout-'))).toEqual(
-      [],
-    )
+    const landed = await listDir(cluster, 'h1', '/srv/d1')
+    expect(landed).toContain('xtrabackup_checkpoints')
+    expect(landed.filter((name) => name.startsWith('.fanout-'))).toEqual([])
   }, 120_000)
 
   describe('--type decompress', () => {
