@@ -147,8 +147,8 @@ function notes(samples: readonly DatabaseSample[][], facts: DatabaseFacts): stri
     `- C4's downtime is its copy time, ${copy} s: the server is stopped before fanout starts and can start again as ` +
       `soon as it exits (a start on the copied-from datadir took ${restart} s here).`,
     "- B4 serves its targets one after another, each from a fresh backup: its floor is 4 × (bytes ÷ B). fanout's " +
-      'summary gives `backup` (and bytes) for the first of the four backups only, with heldByTargets over all four ' +
-      'targets, so at most 0.25 there.',
+      'summary gives `backup` (and bytes) for the first of the four backups only, and heldByTargets for its own ' +
+      'target (before 43fe7a1 it was averaged over all four, so at most 0.25).',
     `- Untimed checks after the runs: prepared copies ${check(0)} s (A1), ${check(1)} s (A4), ${check(2)} s (B4); ` +
       `sha256 of the cold copies ${check(3)} s.`,
     `- ${noiseLine(samples.flat())}`,
