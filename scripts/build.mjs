@@ -32,21 +32,25 @@ const { BUNDLE_INTERVENTIONS } = await import('../dist/seeder/swarm/intervention
 const { interventionsPlugin } = await import('../dist/seeder/swarm/bundle-plugin.js')
 const interventions = interventionsPlugin(root, BUNDLE_INTERVENTIONS)
 
-await esbuild.build({
-  entryPoints: [join(root, 'seeder/main.ts')],
-  outfile: join(root, 'dist/agent.mjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minify: true,
-  legalComments: 'none',
-  // ws tries these optional native speed-ups inside try/catch; absent is fine.
-  external: ['bufferutil', 'utf-8-validate'],
-  banner: { js: REQUIRE_FOR_COMMONJS },
-  plugins: [interventions.plugin],
-  logLevel: 'warning',
-})
+// Both agents: one entry, minified, every dependency inside.
+const agentBuild = (outfile, plugins, extra = {}) =>
+  esbuild.build({
+    entryPoints: [join(root, 'seeder/main.ts')],
+    outfile: join(root, 'dist', outfile),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    legalComments: 'none',
+    banner: { js: REQUIRE_FOR_COMMONJS },
+    plugins,
+    logLevel: 'warning',
+    ...extra,
+  })
+
+// ws tries these optional native speed-ups inside try/catch; absent is fine.
+await agentBuild('agent.mjs', [interventions.plugin], { external: ['bufferutil', 'utf-8-validate'] })
 const unapplied = interventions.unapplied()
 if (unapplied.length > 0) {
   rmSync(join(root, 'dist/agent.mjs'), { force: true })
@@ -57,19 +61,7 @@ if (unapplied.length > 0) {
 // load (seeder/control/run-agent.ts), and so without webtorrent and the tracker. A sixth of the
 // code to ship and compile: it says hello about 40 ms sooner, on the critical path of every single
 // copy.
-await esbuild.build({
-  entryPoints: [join(root, 'seeder/main.ts')],
-  outfile: join(root, 'dist/agent-stream.mjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minify: true,
-  legalComments: 'none',
-  banner: { js: REQUIRE_FOR_COMMONJS },
-  plugins: [withoutSwarmRoles()],
-  logLevel: 'warning',
-})
+await agentBuild('agent-stream.mjs', [withoutSwarmRoles()])
 
 // What the orchestrator ships to each remote host: a quarter of the bytes, which counts when one
 // admin host starts dozens of agents at once. Made here so that no run pays for compressing it.

@@ -1,8 +1,7 @@
-import { show, table, verdict } from '../stream/stats.js'
+import { show, spread, table, verdict } from '../stream/stats.js'
 import { CASES, type DatabaseCase } from './cases.js'
 import type { DatabaseParams } from './options.js'
 import type { DatabaseSample } from './sample.js'
-import { spreadOf } from './spread-of.js'
 
 /** Where and how the run happened, for the top of the report. */
 export interface DatabaseRunInfo {
@@ -92,7 +91,7 @@ function caseTable(samples: readonly DatabaseSample[][], params: DatabaseParams)
 
 function caseRow(c: DatabaseCase, runs: readonly DatabaseSample[], bps: number): string[] {
   const col = (pick: (s: DatabaseSample) => number | undefined, digits = 1) =>
-    show(spreadOf(runs, pick), digits)
+    show(spread(runs, pick), digits)
   const first = col((s) => Math.min(...s.targetSeconds))
   const last = col((s) => Math.max(...s.targetSeconds))
   return [
@@ -115,8 +114,8 @@ function caseRow(c: DatabaseCase, runs: readonly DatabaseSample[], bps: number):
 /** A4 against A1, by their medians and round by round (each round ran both). */
 function goalLine(samples: readonly DatabaseSample[][]): string {
   const goal = `- hot backup, 4 targets <= ${GOAL}× the time of 1 (A4 / A1):`
-  const one = spreadOf(samples[0] ?? [], (s) => s.seconds)?.median
-  const four = spreadOf(samples[1] ?? [], (s) => s.seconds)?.median
+  const one = spread(samples[0] ?? [], (s) => s.seconds)?.median
+  const four = spread(samples[1] ?? [], (s) => s.seconds)?.median
   if (one === undefined || four === undefined) return `${goal} **no successful run of both**`
   const ratio = four / one
   const rounds = (samples[0] ?? []).flatMap((a, round) => {
@@ -133,14 +132,14 @@ function goalLine(samples: readonly DatabaseSample[][]): string {
 
 function notes(samples: readonly DatabaseSample[][], facts: DatabaseFacts): string[] {
   const cold = samples[3] ?? []
-  const copy = show(spreadOf(cold, (s) => s.seconds))
+  const copy = show(spread(cold, (s) => s.seconds))
   const restart = show(
-    spreadOf(cold, (s) => s.restartSeconds),
+    spread(cold, (s) => s.restartSeconds),
     1,
   )
   const check = (i: number) =>
     show(
-      spreadOf(samples[i] ?? [], (s) => s.checkSeconds),
+      spread(samples[i] ?? [], (s) => s.checkSeconds),
       1,
     )
   return [

@@ -8,10 +8,13 @@ export interface Spread {
   count: number
 }
 
-/** The spread of one figure over the runs that succeeded and have it; undefined if none has. */
-export function spread(
-  samples: readonly Sample[],
-  pick: (s: Sample) => number | undefined,
+/**
+ * The spread of one figure over the runs that succeeded and have it; undefined if none has. Any
+ * bench's samples will do (bench/database's too): all it asks is whether a run failed.
+ */
+export function spread<S extends { failed?: string | undefined } = Sample>(
+  samples: readonly S[],
+  pick: (s: S) => number | undefined,
 ): Spread | undefined {
   const values = samples
     .filter((s) => s.failed === undefined)

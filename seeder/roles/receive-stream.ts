@@ -111,17 +111,19 @@ async function receive(
 ): Promise<void> {
   const socket = await listener.accepted
   const tap = new WireTap(command.stream.checksum === 'in-flight')
-  let written = 0
-  let countWritten = () => written
+  // A tree counts the file bytes it writes; an archive, the archive's bytes fed to its unpacker.
+  let fileBytes = 0
+  const archiveBytes = new WireTap(false)
+  const written = () => (command.unpack === undefined ? fileBytes : archiveBytes.bytes)
   let lastWritten = 0
   let lastTick = performance.now()
   const stopReporting = every(PROGRESS_MS, () => {
-    written = countWritten()
     const now = performance.now()
-    const downloadRate = ((written - lastWritten) * 1000) / (now - lastTick)
-    lastWritten = written
+    const downloaded = written()
+    const downloadRate = ((downloaded - lastWritten) * 1000) / (now - lastTick)
+    lastWritten = downloaded
     lastTick = now
-    report({ type: 'progress', downloaded: written, uploaded: 0, downloadRate, uploadRate: 0, peers: 1 })
+    report({ type: 'progress', downloaded, uploaded: 0, downloadRate, uploadRate: 0, peers: 1 })
   })
   let corrupt = command.corruptForTest === true
   try {
@@ -130,13 +132,11 @@ async function receive(
       // An archive is unpacked as it arrives, never stored: the same bytes, half the disk.
       const unpackDir = unpackDirIn(stagingDir, command.manifest.name)
       await mkdir(unpackDir, { mode: 0o700 })
-      const counted = new WireTap(false)
-      countWritten = () => counted.bytes
-      await unpackArchive(chain(input, [counted]), command.unpack, unpackDir)
+      await unpackArchive(chain(input, [archiveBytes]), command.unpack, unpackDir)
     } else
       await unpackTree(input, stagingDir, {
         onWritten: (bytes) => {
-          written += bytes
+          fileBytes += bytes
         },
         onChunk: (chunk) => {
           if (corrupt) {
@@ -150,5 +150,5 @@ async function receive(
     stopReporting()
     socket.destroy()
   }
-  report({ type: 'complete', bytes: countWritten(), wireBytes: tap.bytes, streamDigest: tap.digest() })
+  report({ type: 'complete', bytes: written(), wireBytes: tap.bytes, streamDigest: tap.digest() })
 }

@@ -2,19 +2,15 @@ import { closeSync, openSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { AgentCommand, PieceHashes } from '../../shared/messages.js'
+import type { AgentCommand } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { BACKUP_NAME, backupManifest } from '../package/backup-manifest.js'
-import { buildTorrent } from '../package/build-torrent.js'
 import { takeBackup } from '../package/take-backup.js'
-import { HASH_BATCH_MS, HashBatches } from '../policy/hash-batches.js'
+import { HASH_BATCH_MS } from '../policy/hash-batches.js'
 import { choosePieceLength } from '../policy/piece-length.js'
-import { ServedBlocks } from '../policy/served-blocks.js'
 import { SpoolPieces } from '../store/spool-pieces.js'
-import { BLOCK_LENGTH } from '../swarm/block-length.js'
-import { joinSwarm } from '../swarm/join-swarm.js'
-import { seedHashedPiece } from '../swarm/piece-hashes.js'
 import type { SourceRole } from './seed-source.js'
+import { startSeeding } from './start-seeding.js'
 
 type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 type BackupSeed = NonNullable<SeedCommand['backup']>
@@ -38,54 +34,31 @@ export async function seedBackup(
   const removeSpool = () => rm(spoolDir, { recursive: true, force: true })
   const fd = openSync(join(spoolDir, BACKUP_NAME), 'w+', 0o600)
   const pieceLength = choosePieceLength(backup.capacity)
-  const manifest = backupManifest()
+  const manifest = backupManifest(backup.capacity)
   const file = { path: '', absPath: join(spoolDir, BACKUP_NAME), size: backup.capacity }
-  const sized = { ...manifest, totalBytes: backup.capacity }
-  const { torrent, infoHash } = buildTorrent(sized, [file], pieceLength, command.swarm.transferId)
-  const served = new ServedBlocks(backup.capacity, BLOCK_LENGTH)
-  const swarm = await joinSwarm(
-    {
-      settings: command.swarm,
-      role: { kind: 'source', site: command.site, dataAddress: command.dataAddress, served },
-      torrent: { bytes: torrent },
-      storePath: spoolDir,
-    },
-    io,
-  ).catch(async (err: unknown) => {
+  const payload = { manifest, files: [file], pieceLength, storePath: spoolDir, run: command.swarm.transferId }
+  const seeding = await startSeeding(command, payload, io).catch(async (err: unknown) => {
     closeSync(fd)
     await removeSpool()
     throw err
   })
-  report({
-    type: 'seeding',
-    torrent: torrent.toString('base64'),
-    infoHash,
-    manifest,
-    trackerUrl: swarm.trackerUrl,
-  })
+  const { swarm, served } = seeding
   const stopping = new AbortController()
   const signal = AbortSignal.any([io.signal, stopping.signal])
-  const batches = new HashBatches()
-  const send = (hashes: PieceHashes | undefined) => {
-    if (hashes !== undefined) report({ type: 'pieceHashes', ...hashes })
-  }
-  const spool = new SpoolPieces(fd, pieceLength, backup.capacity, (index, digest) => {
-    seedHashedPiece(swarm.torrent, index, digest)
-    send(batches.add(digest, Date.now()))
-  })
+  const spool = new SpoolPieces(fd, pieceLength, backup.capacity, seeding.pieceHashed)
   const pumped = (async () => {
     const running = await takeBackup(backup, workDir, io)
     const onAbort = () => running.abort()
     signal.addEventListener('abort', onAbort)
     // A backup can write nothing for a while (large tables' pages come in bursts): hashes already
     // made must not wait for the next piece to be sent.
-    const flusher = setInterval(() => send(batches.flush(Date.now())), HASH_BATCH_MS)
+    const flusher = setInterval(seeding.flushHashes, HASH_BATCH_MS)
     try {
       for await (const chunk of running.stream) spool.write(chunk as Buffer)
       await running.finished
       const end = spool.finish()
-      send(batches.flush(Date.now()))
-      log.info({ infoHash, ...end }, 'backup spooled')
+      seeding.flushHashes()
+      log.info({ infoHash: seeding.infoHash, ...end }, 'backup spooled')
       report({ type: 'payloadEnd', ...end })
     } catch (err) {
       running.abort()

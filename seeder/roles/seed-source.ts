@@ -1,17 +1,11 @@
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
-import type { Torrent } from 'webtorrent'
-import type { AgentCommand, PieceHashes, ServedCounts } from '../../shared/messages.js'
+import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
-import { buildTorrent } from '../package/build-torrent.js'
 import { hashPieces } from '../package/hash-pieces.js'
 import { type PayloadFile, scanTree } from '../package/scan-tree.js'
-import { HashBatches } from '../policy/hash-batches.js'
 import { choosePieceLength } from '../policy/piece-length.js'
-import { ServedBlocks } from '../policy/served-blocks.js'
-import { BLOCK_LENGTH } from '../swarm/block-length.js'
-import { joinSwarm } from '../swarm/join-swarm.js'
-import { seedHashedPiece } from '../swarm/piece-hashes.js'
+import { type Seeding, startSeeding } from './start-seeding.js'
 
 type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 
@@ -45,32 +39,13 @@ export async function seedSource(
     return { hashed: Promise.resolve(), stop: async () => {}, served: () => null }
   }
   const pieceLength = choosePieceLength(manifest.totalBytes)
-  const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength)
-  const served = new ServedBlocks(manifest.totalBytes, BLOCK_LENGTH)
-  const swarm = await joinSwarm(
-    {
-      settings: command.swarm,
-      role: { kind: 'source', site: command.site, dataAddress: command.dataAddress, served },
-      torrent: { bytes: torrent },
-      // The torrent's paths start with the source's own name, so its parent is the store root.
-      storePath: dirname(command.sourcePath),
-    },
-    { report, log },
-  )
-  log.info(
-    { infoHash, pieceLength, bytes: manifest.totalBytes, encrypted: command.swarm.security.encrypt },
-    'seeding',
-  )
-  report({
-    type: 'seeding',
-    torrent: torrent.toString('base64'),
-    infoHash,
-    manifest,
-    trackerUrl: swarm.trackerUrl,
-  })
+  // The torrent's paths start with the source's own name, so its parent is the store root.
+  const storePath = dirname(command.sourcePath)
+  const seeding = await startSeeding(command, { manifest, files, pieceLength, storePath }, { report, log })
+  const { swarm, served } = seeding
   const stopHashing = new AbortController()
   const hashed = hashWhileSeeding(
-    swarm.torrent,
+    seeding,
     files,
     pieceLength,
     report,
@@ -91,29 +66,18 @@ export async function seedSource(
 
 /** Hashes the payload, seeding each piece and reporting its hash (in batches) as soon as it is known. */
 async function hashWhileSeeding(
-  torrent: Torrent,
+  seeding: Seeding,
   files: PayloadFile[],
   pieceLength: number,
   report: Report,
   signal: AbortSignal,
 ): Promise<void> {
-  const totalBytes = torrent.length
+  const totalBytes = seeding.swarm.torrent.length
   const reportHashing = throttled((hashedBytes: number) =>
     report({ type: 'hashing', hashedBytes, totalBytes }),
   )
-  const batches = new HashBatches()
-  const send = (hashes: PieceHashes | undefined) => {
-    if (hashes !== undefined) report({ type: 'pieceHashes', ...hashes })
-  }
-  await hashPieces(files, pieceLength, {
-    onProgress: reportHashing,
-    onPiece: (index, digest) => {
-      seedHashedPiece(torrent, index, digest)
-      send(batches.add(digest, Date.now()))
-    },
-    signal,
-  })
-  send(batches.flush(Date.now()))
+  await hashPieces(files, pieceLength, { onProgress: reportHashing, onPiece: seeding.pieceHashed, signal })
+  seeding.flushHashes()
   report({ type: 'hashing', hashedBytes: totalBytes, totalBytes })
 }
 

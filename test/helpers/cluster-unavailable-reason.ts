@@ -21,7 +21,7 @@ export function clusterUnavailableReason(): string | undefined {
 }
 
 /** The absolute path of an executable on the helpers' PATH, or undefined. */
-function findCommand(command: string): string | undefined {
+export function findCommand(command: string): string | undefined {
   return helperPath()
     .split(':')
     .map((dir) => join(dir, command))

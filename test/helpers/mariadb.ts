@@ -22,13 +22,13 @@
  *   meanwhile), mbstream keeps pace with it, prepare 0.7 s, a start on the prepared copy 1 s.
  * - An unknown option is reported in --log-error's file, not on stderr.
  */
-import { accessSync, constants } from 'node:fs'
 import { join } from 'node:path'
 import type { Cluster } from './cluster.js'
+import { findCommand } from './cluster-unavailable-reason.js'
 import { type Daemon, startDaemon } from './daemon.js'
 import { INNODB_OPTIONS, mariadbTemplate } from './mariadb-template.js'
 import { pollUntil } from './poll-until.js'
-import { helperPath, runCommand, runOrThrow } from './run-command.js'
+import { runCommand, runOrThrow } from './run-command.js'
 
 /** A running MariaDB server inside one host of a cluster. */
 export interface MariaDb {
@@ -71,8 +71,7 @@ let lastServerId = 0
 
 /** Why no MariaDB server can be started here, or undefined; for `describe.skipIf`, like the cluster's. */
 export function mariadbUnavailableReason(): string | undefined {
-  const dirs = helperPath().split(':')
-  const missing = BINARIES.filter((name) => !dirs.some((dir) => isExecutable(join(dir, name))))
+  const missing = BINARIES.filter((name) => findCommand(name) === undefined)
   return missing.length > 0 ? `missing ${missing.join(', ')}: run scripts/ci-deps.sh` : undefined
 }
 
@@ -186,13 +185,4 @@ export async function errorLog(db: Pick<MariaDb, 'cluster' | 'host' | 'runDir'>)
   const tail = ['tail', '-n', '30', `${db.runDir}/error.log`]
   const result = await runCommand(db.cluster.hostArgv(db.host, tail), { timeoutMs: 10_000 })
   return result.exitCode === 0 ? result.stdout.trim() : `(no error log: ${result.stderr.trim()})`
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
 }
