@@ -7,6 +7,11 @@ export interface HostSpec {
   /** Shapes the host's link to this many Mbit/s in each direction; undefined leaves it unshaped. */
   rateMbit?: number
   /**
+   * Shapes only the host's download (what it receives) to this many Mbit/s, in place of `rateMbit`
+   * in that direction: a host with a slow inbound path (a busy disk it writes to, a degraded port).
+   */
+  downloadMbit?: number
+  /**
    * TMPDIR for SSH sessions on the host (e.g. a directory on its own small /srv), where agents and
    * a hot backup's spool go; undefined leaves the machine's shared /tmp.
    */
@@ -25,6 +30,7 @@ export interface HostLayout {
   switchNamespace?: string
   diskMiB: number
   rateMbit: number | undefined
+  downloadMbit: number | undefined
   tmpDir: string | undefined
 }
 
@@ -76,6 +82,7 @@ export function planCluster(id: string, specs: readonly HostSpec[]): ClusterLayo
       switchPort: `v${i}`,
       diskMiB: spec.diskMiB ?? DEFAULT_DISK_MIB,
       rateMbit: spec.rateMbit,
+      downloadMbit: spec.downloadMbit,
       tmpDir: spec.tmpDir,
     })),
   }
@@ -94,8 +101,11 @@ function validateSpecs(specs: readonly HostSpec[]): void {
     if (spec.diskMiB !== undefined && !(Number.isInteger(spec.diskMiB) && spec.diskMiB > 0)) {
       throw new Error(`host ${spec.name}: diskMiB must be a positive integer`)
     }
-    if (spec.rateMbit !== undefined && !(spec.rateMbit > 0 && Number.isFinite(spec.rateMbit))) {
-      throw new Error(`host ${spec.name}: rateMbit must be a positive number`)
+    for (const key of ['rateMbit', 'downloadMbit'] as const) {
+      const rate = spec[key]
+      if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+        throw new Error(`host ${spec.name}: ${key} must be a positive number`)
+      }
     }
   }
 }

@@ -45,10 +45,10 @@ export async function addNamespace(name: string, cleanup: CleanupStack): Promise
 /** Plugs a host into a switch namespace's bridge and shapes both directions of its link. */
 export async function plugInHost(switchNamespace: string, host: HostLayout): Promise<void> {
   await plugIn(switchNamespace, host.namespace, host.switchPort, host.address)
-  if (host.rateMbit === undefined) return
   // Egress of the host's own device limits its upload; egress of the bridge-side end limits its download.
-  await shapeEgress(host.namespace, HOST_DEVICE, host.rateMbit)
-  await shapeEgress(switchNamespace, host.switchPort, host.rateMbit)
+  if (host.rateMbit !== undefined) await shapeEgress(host.namespace, HOST_DEVICE, host.rateMbit)
+  const download = host.downloadMbit ?? host.rateMbit
+  if (download !== undefined) await shapeEgress(switchNamespace, host.switchPort, download)
 }
 
 /** Connects `namespace` to the bridge in `switchNamespace` by a veth (`port` on the switch, eth0 inside). */
