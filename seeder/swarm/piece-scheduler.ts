@@ -7,6 +7,7 @@ import { mayRequestMore } from '../policy/memory-budget.js'
 import { OwnerLiveness } from '../policy/owner-liveness.js'
 import { type PieceView, pickPiece, worthAnExpensiveLink } from '../policy/pick-piece.js'
 import { PIPELINE_MAX_SECONDS, PIPELINE_MIN_SECONDS, pipelineLength } from '../policy/pipeline.js'
+import { ShareLag } from '../policy/share-lag.js'
 import { TokenBucket } from '../policy/token-bucket.js'
 import type { WriteBacklog } from '../store/write-backlog.js'
 import { BLOCK_LENGTH } from './block-length.js'
@@ -64,6 +65,7 @@ export function schedulePieces(
       : new TokenBucket(downloadLimit, Math.max(2 * BLOCK_LENGTH, downloadLimit * BUDGET_SECONDS))
   const scheduler = new PieceScheduler(internals, pieceCount, placement, budget, backlog, known)
   internals._updateWire = (wire) => scheduler.update(wire)
+  internals.on('verified', (piece) => scheduler.gained(piece))
   internals.on('wire', (wire) => scheduler.addWire(wire))
   for (const wire of internals.wires) scheduler.addWire(wire)
   const tick = setInterval(
@@ -94,6 +96,7 @@ class PieceScheduler {
   private readonly expensive = new WeakSet<WireInternals>()
   /** When the owner of each share, by rank, last gained a piece. */
   private readonly owners = new OwnerLiveness(Date.now(), OWNER_STALL_MS)
+  private readonly shares: ShareLag
 
   constructor(
     private readonly torrent: TorrentInternals,
@@ -104,6 +107,15 @@ class PieceScheduler {
     private readonly known: KnownHashes,
   ) {
     this.cheapHolders = new HolderCounts(pieceCount)
+    this.shares = new ShareLag(placement, pieceCount)
+  }
+
+  /**
+   * This target verified a piece: a slow site-mate's share may now lag behind ours. Only picks over
+   * expensive links depend on that, and those are never cached as exhausted: no epoch to bump.
+   */
+  gained(piece: number): void {
+    this.shares.gained(piece)
   }
 
   /** Wires found to have nothing we could ask for are looked at again. */
@@ -218,8 +230,12 @@ class PieceScheduler {
       peerHas: (piece: number) => wire.peerPieces.get(piece),
       cheapHolders: (piece: number) => cheapHolders.holders(piece),
       owned: (piece: number) => ownsPiece(placement, piece),
-      // A closed owner's share opens up once it has been silent long enough.
-      mayTakeOver: (piece: number) => this.owners.stalled(piece % placement.siteSize, now),
+      // A closed owner's share opens up once it has been silent long enough, a slow one's once it
+      // lags behind ours (share-lag.ts).
+      mayTakeOver: (piece: number) => {
+        const owner = piece % placement.siteSize
+        return this.owners.stalled(owner, now) || this.shares.lagging(owner)
+      },
     }
   }
 }

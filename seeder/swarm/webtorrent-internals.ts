@@ -66,6 +66,8 @@ export interface TorrentInternals {
   _update(): void
   _request(wire: WireInternals, index: number, hotswap: boolean): boolean
   on(event: 'wire', listener: (wire: WireInternals) => void): void
+  /** Every way a piece comes to be held (downloaded, or found in a resumed copy) ends in this event. */
+  on(event: 'verified', listener: (index: number) => void): void
 }
 
 /** A ThrottleGroup of speed-limiter, as webtorrent's client holds one per direction. */

@@ -1,0 +1,52 @@
+/**
+ * Which site-mates' shares lag behind this target's own: a share is lagging when this target lacks
+ * more of its pieces than of its own share, by more than a margin. Pure: fed with the pieces this
+ * target comes to hold.
+ *
+ * A share's owner that is slower than the rest (a slow download, a busy disk) brings its pieces in
+ * late, and every other target would wait for them: measured with one of three targets at a quarter
+ * of the others' rate, the fast two crawled at the slow one's pace for the last third of the
+ * payload. Once that share lags, the fast targets fetch its pieces over expensive links too, so
+ * the slow owner's share shrinks to what it can bring in. Comparing with this target's own share
+ * keeps a uniform swarm's economy: there, every share fills at the same pace, and the margin covers
+ * pieces in flight and ordinary jitter.
+ */
+export class ShareLag {
+  /** Per rank, the pieces of that share this target does not hold. */
+  private readonly lacking: number[]
+  private readonly held: Uint8Array
+  private readonly margin: number
+
+  constructor(
+    private readonly placement: { rank: number; siteSize: number },
+    pieceCount: number,
+  ) {
+    const { siteSize } = placement
+    this.lacking = Array.from({ length: siteSize }, (_, rank) => shareSize(rank, siteSize, pieceCount))
+    this.held = new Uint8Array(pieceCount)
+    this.margin = Math.max(MIN_LAG_PIECES, Math.ceil((pieceCount / siteSize) * LAG_SHARE))
+  }
+
+  /** This target verified `piece` (once per piece; repeats are ignored). */
+  gained(piece: number): void {
+    if (this.held[piece] !== 0) return
+    this.held[piece] = 1
+    const rank = piece % this.placement.siteSize
+    this.lacking[rank] = (this.lacking[rank] ?? 1) - 1
+  }
+
+  /** Whether the share of `rank` lags far enough behind this target's own to be fetched by it too. */
+  lagging(rank: number): boolean {
+    const own = this.lacking[this.placement.rank] ?? 0
+    return (this.lacking[rank] ?? 0) > own + this.margin
+  }
+}
+
+/** Lag below this many pieces is in-flight pieces and jitter, whatever the payload's size. */
+const MIN_LAG_PIECES = 4
+/** And below this part of a share. */
+const LAG_SHARE = 0.05
+
+function shareSize(rank: number, siteSize: number, pieceCount: number): number {
+  return rank < pieceCount % siteSize ? Math.ceil(pieceCount / siteSize) : Math.floor(pieceCount / siteSize)
+}

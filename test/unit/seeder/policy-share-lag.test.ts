@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest'
+import { ShareLag } from '../../../seeder/policy/share-lag.js'
+
+/** Gains every piece of `rank`'s share below `upTo`. */
+function gainShare(lag: ShareLag, rank: number, siteSize: number, upTo: number): void {
+  for (let piece = rank; piece < upTo; piece += siteSize) lag.gained(piece)
+}
+
+describe('ShareLag', () => {
+  test('no share lags at the start', () => {
+    const lag = new ShareLag({ rank: 0, siteSize: 3 }, 96)
+    expect([0, 1, 2].map((rank) => lag.lagging(rank))).toEqual([false, false, false])
+  })
+
+  test('shares that fill at the same pace never lag', () => {
+    const lag = new ShareLag({ rank: 0, siteSize: 3 }, 300)
+    for (let piece = 0; piece < 300; piece++) {
+      lag.gained(piece)
+      expect(lag.lagging(1) || lag.lagging(2)).toBe(false)
+    }
+  })
+
+  test('a share this target lacks more of than of its own, past the margin, lags', () => {
+    // 32 pieces per share: the margin is 4 pieces.
+    const lag = new ShareLag({ rank: 0, siteSize: 3 }, 96)
+    gainShare(lag, 0, 3, 96) // all of our own share
+    gainShare(lag, 1, 3, 96) // all of rank 1's
+    gainShare(lag, 2, 3, 3 * 28) // 28 of rank 2's 32: 4 behind, within the margin
+    expect(lag.lagging(2)).toBe(false)
+    lag.gained(2 + 3 * 30) // one more, out of order: 3 behind
+    expect(lag.lagging(2)).toBe(false)
+    const behind = new ShareLag({ rank: 0, siteSize: 3 }, 96)
+    gainShare(behind, 0, 3, 96)
+    gainShare(behind, 2, 3, 3 * 27) // 5 behind
+    expect(behind.lagging(2)).toBe(true)
+    expect(behind.lagging(1)).toBe(true)
+    expect(behind.lagging(0)).toBe(false)
+  })
+
+  test('the margin grows with the share, so a large payload tolerates proportionate jitter', () => {
+    // 1,000 pieces per share: the margin is 50.
+    const lag = new ShareLag({ rank: 1, siteSize: 2 }, 2000)
+    gainShare(lag, 1, 2, 2000)
+    gainShare(lag, 0, 2, 2 * 950)
+    expect(lag.lagging(0)).toBe(false)
+    const behind = new ShareLag({ rank: 1, siteSize: 2 }, 2000)
+    gainShare(behind, 1, 2, 2000)
+    gainShare(behind, 0, 2, 2 * 949)
+    expect(behind.lagging(0)).toBe(true)
+  })
+
+  test('a piece reported twice counts once', () => {
+    const lag = new ShareLag({ rank: 0, siteSize: 2 }, 20)
+    for (let i = 0; i < 10; i++) lag.gained(1)
+    gainShare(lag, 0, 2, 20)
+    // Rank 1 still lacks 9 of 10, our own share none: lagging; had the repeats counted, it would not.
+    expect(lag.lagging(1)).toBe(true)
+  })
+
+  test('with one target in the site there is nothing to take over', () => {
+    const lag = new ShareLag({ rank: 0, siteSize: 1 }, 10)
+    expect(lag.lagging(0)).toBe(false)
+  })
+})
