@@ -1,4 +1,4 @@
-import { lstat, readdir, rename, rm } from 'node:fs/promises'
+import { lstat, readdir, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FanoutError } from '../../shared/errors.js'
 import type { ArchiveFormat } from '../../shared/messages.js'
@@ -12,6 +12,9 @@ import type { ArchiveFormat } from '../../shared/messages.js'
  * The target directory held nothing but the staging directory when the run began (pre-flight) and
  * is checked again just before the moves, which are renames within one filesystem: nothing is ever
  * replaced, and what appeared meanwhile keeps the copy in staging.
+ *
+ * The staging directory stays, with the archive: a swarm target serves it to the others until the
+ * run ends. The caller removes it.
  */
 export async function landUnpacked(
   unpackedDir: string,
@@ -30,7 +33,6 @@ export async function landUnpacked(
     )
   }
   for (const name of await readdir(root)) await rename(join(root, name), join(targetDir, name))
-  await rm(stagingDir, { recursive: true, force: true })
   return targetDir
 }
 

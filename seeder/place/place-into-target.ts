@@ -1,4 +1,5 @@
-import { link, lstat, rename, rmdir, unlink } from 'node:fs/promises'
+import { renameSync } from 'node:fs'
+import { link, lstat, rmdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { FanoutError } from '../../shared/errors.js'
@@ -7,17 +8,28 @@ import { FanoutError } from '../../shared/errors.js'
  * Moves the verified copy from the staging directory to its final name, never replacing anything.
  * A single file is hard-linked (which fails if the name exists) and then unlinked from staging;
  * a directory is renamed after a check, and rename(2) itself refuses a non-empty destination.
+ *
+ * `moved` is called with `targetDir` once the copy is there and before its staging name is gone, so
+ * that a swarm target serving the copy switches paths with no moment when neither name opens. The
+ * directory's rename is synchronous for that: the store opens files on this thread.
  */
-export async function placeIntoTarget(stagingDir: string, targetDir: string, name: string): Promise<string> {
+export async function placeIntoTarget(
+  stagingDir: string,
+  targetDir: string,
+  name: string,
+  moved: (root: string) => void = () => {},
+): Promise<string> {
   const staged = join(stagingDir, name)
   const final = join(targetDir, name)
   const stats = await lstat(staged)
   try {
     if (stats.isDirectory()) {
       if (await exists(final)) throw Object.assign(new Error('exists'), { code: 'EEXIST' })
-      await rename(staged, final)
+      renameSync(staged, final)
+      moved(targetDir)
     } else {
       await link(staged, final)
+      moved(targetDir)
       await unlink(staged)
     }
   } catch (err) {

@@ -39,7 +39,10 @@ export interface TargetRole {
   learnPieceHashes(hashes: PieceHashes): Promise<void>
   /** A growing payload (a hot backup) ended: it is `bytes` long, in its first `pieces` pieces. */
   payloadEnd(end: PayloadEnd): void
-  /** Stops sharing, rebuilds metadata, verifies and moves the copy to its final name. */
+  /**
+   * Verifies, rebuilds metadata and moves the copy to its final name, as soon as it is complete;
+   * keeps serving the others from there (or from the archive in staging) until `stop`.
+   */
   finalize(): Promise<Finalized>
   stop(): Promise<void>
 }
@@ -119,27 +122,36 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     finalize: async () => {
       // Files can have their full size long before every piece is in them; only 'done' means verified.
       if (!complete) throw new FanoutError('VERIFY_FAILED', 'finalize before every piece was verified')
-      await leaveSwarm()
-      const { readBackSeconds, backup } = await prepareLanding()
-      const path =
-        command.unpack === undefined
-          ? await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name)
-          : await landUnpacked(unpackDir, command.unpack, command.targetDir, command.stagingName).catch(
-              (err: unknown) => {
-                landingFailure = err
-                throw err
-              },
-            )
-      landed = true
-      return {
-        path,
-        ...(readBackSeconds === undefined ? {} : { readBackSeconds }),
-        ...(backup === undefined ? {} : { backup }),
+      try {
+        const { readBackSeconds, backup } = await prepareLanding()
+        const path =
+          command.unpack === undefined
+            ? await placeIntoTarget(stagingDir, command.targetDir, command.manifest.name, (root) =>
+                fetching?.swarm.serveFrom(root),
+              )
+            : await landUnpacked(unpackDir, command.unpack, command.targetDir, command.stagingName).catch(
+                (err: unknown) => {
+                  landingFailure = err
+                  throw err
+                },
+              )
+        landed = true
+        return {
+          path,
+          ...(readBackSeconds === undefined ? {} : { readBackSeconds }),
+          ...(backup === undefined ? {} : { backup }),
+        }
+      } catch (err) {
+        // A copy that failed its read-back must not be served; one that could not land need not be.
+        await leaveSwarm()
+        throw err
       }
     },
     stop: async () => {
       stopping.abort()
       await leaveSwarm()
+      // A landed archive's staging directory held it for the others until now.
+      if (landed && command.unpack !== undefined) await rm(stagingDir, { recursive: true, force: true })
       if (!landed) {
         const failure =
           landingFailure ??

@@ -99,7 +99,10 @@ async function land(
   }
   const unpackDir = unpackDirIn(stagingDir, manifest.name)
   const backup = await finishUnpacked(unpackDir, { ...command, unpack })
-  return { path: await landUnpacked(unpackDir, unpack, targetDir, command.stagingName), backup }
+  const path = await landUnpacked(unpackDir, unpack, targetDir, command.stagingName)
+  // Nobody else reads the archive: it goes at once.
+  await rm(stagingDir, { recursive: true, force: true })
+  return { path, backup }
 }
 
 async function receive(

@@ -23,6 +23,8 @@ export interface PayloadStoreOptions {
   maxOpenFiles?: number
   /** Counts the bytes of puts in progress, for the target's scheduler to hold back requests. */
   backlog?: WriteBacklog
+  /** Hands the store to whoever must move it later (webtorrent constructs it out of sight). */
+  onCreated?: (store: PayloadStore) => void
 }
 
 /**
@@ -54,8 +56,8 @@ const writeAsync = promisify(write)
 export class PayloadStore {
   readonly chunkLength: number
   private readonly files: readonly StoredFile[]
-  private readonly absPaths: string[]
-  private readonly readOnly: boolean
+  private absPaths: string[]
+  private readOnly: boolean
   private readonly maxOpenFiles: number
   private readonly backlog: WriteBacklog | undefined
   /** Open files, least recently used first. */
@@ -74,12 +76,18 @@ export class PayloadStore {
     this.readOnly = opts.readOnly === true
     this.maxOpenFiles = opts.maxOpenFiles ?? openFileBudget()
     this.backlog = opts.backlog
-    const root = resolve(opts.path)
-    this.absPaths = this.files.map((f) => {
-      const abs = resolve(root, f.path)
-      if (!abs.startsWith(root + sep)) throw new Error(`torrent path escapes the payload: ${f.path}`)
-      return abs
-    })
+    this.absPaths = pathsUnder(opts.path, this.files)
+    opts.onCreated?.(this)
+  }
+
+  /**
+   * The payload's files moved under `root` (a target landed its copy and keeps serving it): later
+   * opens use the new paths, read-only, since the copy now belongs to the user. Files open now stay
+   * open: a descriptor follows its file through a rename.
+   */
+  moveTo(root: string): void {
+    this.absPaths = pathsUnder(root, this.files)
+    this.readOnly = true
   }
 
   put(index: number, buf: Uint8Array, cb: Callback = () => {}): void {
@@ -219,6 +227,16 @@ export class PayloadStore {
       closeWhenOpen(entry)
     }
   }
+}
+
+/** Each file's absolute path under `path`; none may lead outside it. */
+function pathsUnder(path: string, files: readonly StoredFile[]): string[] {
+  const root = resolve(path)
+  return files.map((f) => {
+    const abs = resolve(root, f.path)
+    if (!abs.startsWith(root + sep)) throw new Error(`torrent path escapes the payload: ${f.path}`)
+    return abs
+  })
 }
 
 interface OpenFile {

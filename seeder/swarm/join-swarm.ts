@@ -61,6 +61,11 @@ export interface JoinedSwarm {
   wake(): void
   /** A growing payload ended: the torrent is done once its first `pieces` are held. */
   expectPieces(pieces: number): void
+  /**
+   * A target's copy moved under `root` (it landed): it is served from there, read-only, until the
+   * target leaves.
+   */
+  serveFrom(root: string): void
   /** Leaves the swarm: progress, torrent, client, tracker, firewall holes. Safe to call twice. */
   leave(): Promise<void>
 }
@@ -90,6 +95,7 @@ export async function joinSwarm(
   )
   const client = createSwarmClient(keys.psk, settings.bwlimit, peerId)
   client.on('error', (err: Error) => io.report({ type: 'error', code: 'AGENT_FAILED', message: err.message }))
+  let store: PayloadStore | undefined
   const ports = [await peerPort(client), ...tracker.ports]
   const closeFirewall = await openFirewall(settings.transferId, ports, settings.firewall, io.log, io.report)
   const torrent = addOwnTorrent(
@@ -98,7 +104,15 @@ export async function joinSwarm(
     {
       path: request.storePath,
       store: PayloadStore,
-      storeOpts: role.kind === 'source' ? { readOnly: true } : { backlog: role.backlog },
+      storeOpts:
+        role.kind === 'source'
+          ? { readOnly: true }
+          : {
+              backlog: role.backlog,
+              onCreated: (created: PayloadStore) => {
+                store = created
+              },
+            },
       // Nothing is held until its hash is known: hashed on the source, arrived on a target (where a
       // resumed copy's pieces are checked then).
       skipVerify: true,
@@ -132,7 +146,11 @@ export async function joinSwarm(
       throw err
     })
   }
-  return { torrent, trackerUrl: tracker.url, wake, expectPieces, leave }
+  const serveFrom = (root: string) => {
+    if (store === undefined) throw new Error('the copy moved before its store was made')
+    store.moveTo(root)
+  }
+  return { torrent, trackerUrl: tracker.url, wake, expectPieces, serveFrom, leave }
 }
 
 /** The source starts the transfer's tracker and must open its port; a target only announces to it. */

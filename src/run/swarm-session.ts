@@ -29,8 +29,8 @@ export interface SwarmDeps extends SessionDeps {
  * targets (PieceHashRelay); every target agent starts, measures its
  * round-trip time to the source if the sites must be inferred, then downloads (and uploads to the
  * others) once its site and placement are known; each target that holds every verified piece is
- * finalized once the whole swarm has settled, so no target stops sharing while another still needs
- * its pieces, and the source stops then too. The decided sites go to `state.sites`. Per-target
+ * finalized at once and goes on sharing from its landed copy, so no target stops sharing while
+ * another still needs its pieces; the source stops once every target is complete or failed. The decided sites go to `state.sites`. Per-target
  * failures are recorded in `state`; only a source failure ends everyone's transfer.
  */
 export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<void> {
@@ -61,29 +61,38 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
   await starting
   state.setPhase('transferring')
   state.sites = await decideSites(targets, source.seeding.trackerUrl, deps)
-  const completed = await Promise.all(
-    targets.map((target) =>
-      fetchOnTarget(plan, target, source.seeding, { hashes, ended }, sourceLost, agentDeps),
-    ),
-  )
-  state.setPhase('finalizing')
-  // Every target holds every piece or has failed: nobody needs the source any more, and its
-  // teardown (leaving the swarm, its tracker, its firewall holes) overlaps the targets' finalize
-  // instead of following it.
-  const sourceStopped = source.channel.close()
+  const landing: Promise<void>[] = []
   await Promise.all(
-    targets.map(async ({ index, channel }) => {
-      if (channel === undefined || !completed[index]) return
-      try {
-        channel.send({ type: 'finalize' })
-        const finalized = await channel.next('finalized', deps.signal)
-        state.update(index, { state: 'done', finalPath: finalized.path, ...landedDetails(finalized) })
-      } catch (err) {
-        recordFailure(state, index, err)
+    targets.map(async (target) => {
+      const relay = { hashes, ended }
+      if (await fetchOnTarget(plan, target, source.seeding, relay, sourceLost, agentDeps)) {
+        landing.push(finalizeTarget(target, deps))
       }
     }),
   )
+  state.setPhase('finalizing')
+  // Every target holds every piece or has failed: nobody needs the source any more, and its
+  // teardown (leaving the swarm, its tracker, its firewall holes) overlaps the last targets'
+  // landing instead of following it.
+  const sourceStopped = source.channel.close()
+  await Promise.all(landing)
   await sourceStopped
+}
+
+/**
+ * Lands a complete target's copy at once, whatever the others do: a fast target is done in its own
+ * time, not the slowest one's. Its agent keeps serving the others from the landed copy until the
+ * run ends and every agent is stopped.
+ */
+async function finalizeTarget({ index, channel }: TargetRun, deps: SwarmDeps): Promise<void> {
+  if (channel === undefined) return
+  try {
+    channel.send({ type: 'finalize' })
+    const finalized = await channel.next('finalized', deps.signal)
+    deps.state.update(index, { state: 'done', finalPath: finalized.path, ...landedDetails(finalized) })
+  } catch (err) {
+    recordFailure(deps.state, index, err)
+  }
 }
 
 type AgentDeps = SwarmDeps & { swarm: SwarmSettings }

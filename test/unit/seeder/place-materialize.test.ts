@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { chmod, copyFile, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { describe, expect, type TestContext, test } from 'vitest'
@@ -221,6 +222,24 @@ describe('placeIntoTarget', () => {
       'data/f',
     ])
   })
+
+  test.each([
+    ['a directory', 'data', [{ kind: 'file', path: 'data/f', content: 'x' }]],
+    ['a single file', 'dump.sql', [{ kind: 'file', path: 'dump.sql', content: 'rows' }]],
+  ] as [string, string, TreeEntry[]][])(
+    '%s: whoever serves it is told once it opens under its final name',
+    async (_, name, tree) => {
+      const dir = await tmpDir()
+      const target = join(dir, 'target')
+      const staging = join(target, '.fanout-x.partial')
+      await buildTree(staging, tree)
+      const opens: string[] = []
+      await placeIntoTarget(staging, target, name, (root) => {
+        opens.push(root, readFileSync(join(root, tree[0]?.path ?? ''), 'utf8'))
+      })
+      expect(opens).toEqual([target, tree[0]?.kind === 'file' ? tree[0].content : ''])
+    },
+  )
 
   test('a single file is hard-linked into place (same inode), then unlinked from staging', async () => {
     const dir = await tmpDir()

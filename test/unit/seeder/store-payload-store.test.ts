@@ -1,4 +1,4 @@
-import { access, mkdir, readdir, readFile, stat, utimes } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rename, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { StoredFile } from '../../../seeder/store/locate-span.js'
@@ -78,6 +78,26 @@ async function roundTrip(store: PayloadStore, data: Buffer, chunkLength: number)
 }
 
 describe('PayloadStore', () => {
+  test('a store whose files moved serves them from the new root, and refuses writes there', async () => {
+    // A target lands its copy mid-run and keeps serving it: one file open at the move, one not.
+    const files: [string, number][] = [
+      ['p/a', 3000],
+      ['p/b', 3000],
+    ]
+    const { dir, store } = await openStore(files, 1000, false, 1)
+    const data = pattern(6000)
+    expect(await roundTrip(store, data, 1000)).toEqual(data)
+    const moved = join(dir, 'landed')
+    await mkdir(moved)
+    await rename(join(dir, 'p'), join(moved, 'p'))
+    store.moveTo(moved)
+    const chunks: Buffer[] = []
+    for (let i = 0; i < 6; i++) chunks.push(await get(store, i))
+    expect(Buffer.concat(chunks)).toEqual(data)
+    await expect(put(store, 0, data.subarray(0, 1000))).rejects.toThrow(/read-only/)
+    await close(store)
+  })
+
   test.each<[string, [string, number][], number]>([
     ['one file, whole chunks', [['p/a', 32]], 8],
     ['one file, short last chunk', [['p/a', 30]], 8],
