@@ -23,6 +23,7 @@ export type FanoutCode =
   | 'VERIFY_FAILED'
   | 'SOURCE_CHANGED'
   | 'STALLED'
+  | 'SOURCE_LOST'
   | 'ABORTED'
   | 'FIREWALL'
   | 'PORT_IN_USE'

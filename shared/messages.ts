@@ -208,8 +208,13 @@ export type AgentCommand =
     }
   /** Target, swarm: the growing payload ended; relayed from the source's report of the same name. */
   | ({ type: 'payloadEnd' } & PayloadEnd)
-  /** Target: stop sharing, restore metadata, verify, and rename the staging copy into place. */
+  /**
+   * Target: restore metadata, verify, and rename the staging copy into place; keep sharing from there
+   * until `stop`. Runs in the background: the channel stays free for `holdings` and `stop`.
+   */
   | { type: 'finalize' }
+  /** Target, swarm: which pieces do you hold? Asked when the source is lost. */
+  | { type: 'holdings' }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
   | { type: 'stop' }
   /**
@@ -286,6 +291,11 @@ export type AgentReport =
    * target adds the wire bytes it read and, for the in-flight checksum, their SHA-256.
    */
   | { type: 'complete'; bytes: number; wireBytes?: number; streamDigest?: string | null }
+  /**
+   * Target, swarm: the pieces it holds, as a BitTorrent bitfield (piece 0 in the high bit of the
+   * first byte), base64; `pieces`: how many make the payload, null while a growing one has not ended.
+   */
+  | { type: 'holdings'; bitfield: string; pieces: number | null }
   /** `readBackSeconds`: time spent re-reading the copy from disk to check it (checksum on). */
   | { type: 'finalized'; path: string; readBackSeconds?: number; backup?: BackupPosition }
   | { type: 'warning'; message: string }

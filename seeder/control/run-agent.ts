@@ -112,7 +112,17 @@ export async function runAgent({ input, report, log, idleTimeoutMs, workDir }: A
         } else if (command.type === 'probe') report(await probeRtt(command))
         else if (command.type === 'finalize') {
           if (target === undefined) throw new FanoutError('AGENT_PROTOCOL', 'finalize without a fetch')
-          report({ type: 'finalized', ...(await target.finalize()) })
+          // In the background: a read-back of terabytes must not keep `holdings` waiting.
+          target.finalize().then(
+            (finalized) => report({ type: 'finalized', ...finalized }),
+            (err: unknown) =>
+              report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
+          )
+        } else if (command.type === 'holdings') {
+          if (target === undefined || !('holdings' in target)) {
+            throw new FanoutError('AGENT_PROTOCOL', 'holdings without a swarm fetch')
+          }
+          report({ type: 'holdings', ...target.holdings() })
         }
       } catch (err) {
         report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message })

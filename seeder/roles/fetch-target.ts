@@ -27,6 +27,7 @@ import type { TorrentInternals } from '../swarm/webtorrent-internals.js'
 
 type FetchCommand = Extract<AgentCommand, { type: 'fetch' }>
 type Finalized = Omit<Extract<AgentReport, { type: 'finalized' }>, 'type'>
+type Holdings = Omit<Extract<AgentReport, { type: 'holdings' }>, 'type'>
 
 /** What is ready once every piece is held, before the copy lands. */
 interface Landed {
@@ -39,6 +40,8 @@ export interface TargetRole {
   learnPieceHashes(hashes: PieceHashes): Promise<void>
   /** A growing payload (a hot backup) ended: it is `bytes` long, in its first `pieces` pieces. */
   payloadEnd(end: PayloadEnd): void
+  /** The pieces held, for the orchestrator to tell whether the swarm can finish without its source. */
+  holdings(): Holdings
   /**
    * Verifies, rebuilds metadata and moves the copy to its final name, as soon as it is complete;
    * keeps serving the others from there (or from the archive in staging) until `stop`.
@@ -111,6 +114,13 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
       const count = await learnPieceHashes(swarm.torrent, first, Buffer.from(digests, 'base64'), resumed)
       known.add(first, count)
       swarm.wake()
+    },
+    holdings: () => {
+      if (fetching === undefined) return { bitfield: '', pieces: 0 }
+      const { torrent } = fetching.swarm
+      const internals = torrent as unknown as TorrentInternals
+      const pieces = command.growing === true ? (end?.pieces ?? null) : fetching.parsed.pieces.length
+      return { bitfield: Buffer.from(internals.bitfield.buffer).toString('base64'), pieces }
     },
     payloadEnd: (ended) => {
       if (fetching === undefined || command.growing !== true) {

@@ -7,6 +7,8 @@ import type { ParsedTorrent } from 'webtorrent'
  */
 export interface BitField {
   get(index: number): boolean
+  /** The bits, piece 0 in the high bit of byte 0, as BitTorrent sends them. */
+  buffer: Uint8Array
 }
 
 export interface WireInternals {

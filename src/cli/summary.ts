@@ -2,6 +2,7 @@ import { describeReplicationStart } from '../core/backup-position.js'
 import { parseEndpoint, pathOn } from '../core/endpoint.js'
 import type { SiteGroup, SitesReport } from '../core/sites.js'
 import type { TargetResult, TransferResult } from '../run/run-transfer.js'
+import type { SourceLoss } from '../run/transfer-state.js'
 import { formatBytes, formatDuration, formatMs } from './format.js'
 
 /** The human summary: one line per target, then warnings. Preflight problems go to `problemLines`. */
@@ -26,6 +27,7 @@ export function summaryLines(result: TransferResult): string[] {
       `backup: ${formatBytes(bytes)}, completed OK at ${formatDuration(seconds)}, when the targets held ${share}% of it`,
     )
   }
+  if (result.sourceLost !== undefined) lines.push(sourceLostLine(result.sourceLost))
   const ok = result.targets.filter((t) => t.status === 'ok').length
   lines.push(
     `${ok}/${result.targets.length} targets hold a verified copy of ${result.source} (${formatBytes(result.bytes)}, ${formatDuration(result.seconds)})`,
@@ -33,6 +35,15 @@ export function summaryLines(result: TransferResult): string[] {
   for (const warning of result.warnings) lines.push(`warning: ${warning}`)
   for (const leftover of result.leftovers) lines.push(`warning: cleanup failed: ${leftover}`)
   return lines
+}
+
+/** When the source was lost and what that cost: nothing once the targets held every piece. */
+function sourceLostLine({ seconds, reason, heldPieces, pieces, survived, resumable }: SourceLoss): string {
+  const when = `source lost at ${formatDuration(seconds)} (${reason})`
+  if (survived)
+    return `${when}: the targets held all ${pieces} pieces between them and finished from each other`
+  const next = resumable ? 'a rerun resumes' : 'a new backup must be taken'
+  return `${when}: the targets held ${heldPieces} of ${pieces} pieces between them; ${next}`
 }
 
 /** `, 4.1 MiB on the wire (20%), read back in 0.3 s`: what compression saved and the check cost. */

@@ -106,7 +106,13 @@ export class AgentChannel extends EventEmitter<{ report: [AgentReport] }> {
     const how = this.exit?.signal
       ? `was killed by ${this.exit.signal}`
       : `exited with status ${this.exit?.exitCode}`
-    const tail = stderrTail(this.stderr, 200)
+    // The agent's own log lines (JSON, at --verbose) say what it did, not why it died: a crash's
+    // message and stack are plain text.
+    const plain = this.stderr
+      .split('\n')
+      .filter((line) => !line.startsWith('{"level":'))
+      .join('\n')
+    const tail = stderrTail(plain, 200)
     return `agent ${how}${tail ? `: ${tail}` : ''}`
   }
 

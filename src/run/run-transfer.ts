@@ -16,7 +16,7 @@ import { type NeededCommand, preflight } from './preflight.js'
 import type { SessionDeps } from './session-deps.js'
 import { runStreams } from './stream-session.js'
 import { runSwarm } from './swarm-session.js'
-import { type AgentUsage, type BackupEnd, TransferState } from './transfer-state.js'
+import { type AgentUsage, type BackupEnd, type SourceLoss, TransferState } from './transfer-state.js'
 
 /** What to copy where, as the user wrote it. */
 export interface TransferRequest {
@@ -80,6 +80,8 @@ export interface TransferResult {
   sites: SitesReport
   /** A hot backup (`--type xtrabackup` from a socket): its size, end, and the overlap; with the stream to several targets, the first target's backup. */
   backup?: BackupEnd
+  /** The swarm's source was lost while targets still fetched: when, why, and what they held then. */
+  sourceLost?: SourceLoss
 }
 
 /** Checks, transfers, finalizes and cleans up; every resource made is undone before returning. */
@@ -197,6 +199,7 @@ function summarize(
     warnings,
     usage: [...state.usage],
     ...(state.backupEnd === undefined ? {} : { backup: state.backupEnd }),
+    ...(state.sourceLost === undefined ? {} : { sourceLost: state.sourceLost }),
     sites: reportSites(
       state.sites,
       state.targets.map((t) => t.target),

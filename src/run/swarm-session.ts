@@ -1,4 +1,4 @@
-import { FanoutError, isFanoutError } from '../../shared/errors.js'
+import { isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
 import type { AgentReport, PayloadEnd, SwarmSettings } from '../../shared/messages.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
@@ -10,6 +10,7 @@ import { firewallPlan, localDataAddress } from './host-addresses.js'
 import { PieceHashRelay } from './piece-hash-relay.js'
 import { guardReplication } from './replication-guard.js'
 import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
+import { judgeSourceLoss } from './source-loss.js'
 import { startAgent } from './start-agent.js'
 import { type TargetRun, targetRuns } from './target-run.js'
 import type { TransferState } from './transfer-state.js'
@@ -56,7 +57,19 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
       await starting
       throw err
     })
-  const sourceLost = source.channel.failure(deps.signal)
+  // Judged once for every target: the swarm may well finish without its source (source-loss.ts).
+  let backupEnded = false
+  ended.then(
+    () => {
+      backupEnded = true
+    },
+    () => {},
+  )
+  const sourceLost = source.channel
+    .failure(deps.signal)
+    .catch((err: unknown) =>
+      judgeSourceLoss(err, targets, { ...deps, growingEnded: deps.backup === null ? null : backupEnded }),
+    )
   sourceLost.catch(() => {})
   await starting
   state.setPhase('transferring')
@@ -197,11 +210,7 @@ async function fetchOnTarget(
     }
     const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
     stopWatching = stall.stop
-    const complete = await Promise.race([
-      channel.next('complete', deps.signal),
-      sourceLost.catch(sourceFailed),
-      stall.stalled,
-    ])
+    const complete = await Promise.race([channel.next('complete', deps.signal), sourceLost, stall.stalled])
     deps.state.update(index, { state: 'complete', downloaded: complete.bytes })
     return true
   } catch (err) {
@@ -234,12 +243,6 @@ function agentOptions(deps: AgentDeps) {
     agentIdleTimeoutMs: config.agentIdleTimeoutMs,
     firewallName: swarm.firewall === null ? undefined : firewallName(swarm.transferId),
   }
-}
-
-function sourceFailed(err: unknown): never {
-  // The source can find its files changed while it hashes, with targets already fetching.
-  if (isFanoutError(err) && (err.code === 'ABORTED' || err.code === 'SOURCE_CHANGED')) throw err
-  throw new FanoutError('AGENT_FAILED', `the source failed: ${(err as Error).message}`, {}, { cause: err })
 }
 
 function recordFailure(state: TransferState, index: number, err: unknown): void {

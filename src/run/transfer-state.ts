@@ -31,6 +31,21 @@ export interface BackupEnd {
   heldByTargets: number
 }
 
+/** The source's agent was lost while targets still fetched (its host down, killed, its link cut). */
+export interface SourceLoss {
+  /** From the start of the run. */
+  seconds: number
+  /** How the loss showed: the agent's exit or the connection's error. */
+  reason: string
+  /** Pieces the live targets held between them then, of `pieces`. */
+  heldPieces: number
+  pieces: number
+  /** The targets held every piece and went on without the source. */
+  survived: boolean
+  /** A rerun resumes from the targets' staging copies (not so for a hot backup). */
+  resumable: boolean
+}
+
 /** The runner's live view of a transfer; every change is announced through `onChange`. */
 export class TransferState {
   phase: TransferPhase = 'checking'
@@ -45,6 +60,8 @@ export class TransferState {
   sites: SiteLayout
   /** A hot backup's end: its size, when it ended, and what the targets held of it then. */
   backupEnd: BackupEnd | undefined
+  /** Set when the swarm's source was lost before every target was complete. */
+  sourceLost: SourceLoss | undefined
   private readonly finishedAt = new Map<string, number>()
 
   constructor(

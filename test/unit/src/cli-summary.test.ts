@@ -68,6 +68,53 @@ describe('summaryLines', () => {
       ],
     ],
     [
+      'the source lost after the targets held every piece: when, why, and that it cost nothing',
+      result({
+        targets: [ok('h1:/srv', '/srv/data')],
+        sourceLost: {
+          seconds: 12.3,
+          reason: 'agent was killed by SIGKILL',
+          heldPieces: 5,
+          pieces: 5,
+          survived: true,
+          resumable: true,
+        },
+      }),
+      [
+        'ok      h1:/srv/data  5.0 MiB in 1:02',
+        'source lost at 0:12 (agent was killed by SIGKILL): the targets held all 5 pieces between them and finished from each other',
+        '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
+      'the source lost before that: how much the targets held',
+      result({
+        outcome: 'failed',
+        targets: [
+          {
+            target: 'h1:/srv',
+            status: 'failed',
+            bytes: 0,
+            seconds: 3,
+            error: { code: 'SOURCE_LOST', message: 'the source was lost' },
+          },
+        ],
+        sourceLost: {
+          seconds: 3.2,
+          reason: 'agent was killed by SIGKILL',
+          heldPieces: 2,
+          pieces: 5,
+          survived: false,
+          resumable: true,
+        },
+      }),
+      [
+        'FAILED  h1:/srv [SOURCE_LOST] the source was lost',
+        'source lost at 0:03 (agent was killed by SIGKILL): the targets held 2 of 5 pieces between them; a rerun resumes',
+        '0/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
       'every target ok',
       result({ targets: [ok('h1:/srv', '/srv/data'), ok('h2:/srv', '/srv/data')] }),
       [
