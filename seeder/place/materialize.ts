@@ -2,6 +2,7 @@ import {
   chmodSync,
   chownSync,
   lchownSync,
+  linkSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
@@ -32,7 +33,7 @@ export async function materialize(manifest: Manifest, payloadRoot: string): Prom
   const paths = entries.map((entry) => safeJoin(payloadRoot, entry.path))
   const breathe = timeSlices()
   for (const [i, entry] of entries.entries()) {
-    createEntry(entry, paths[i] as string)
+    createEntry(entry, paths[i] as string, payloadRoot)
     await breathe()
   }
   // Backwards, the manifest (parents before children) lists every directory after all it contains.
@@ -42,7 +43,14 @@ export async function materialize(manifest: Manifest, payloadRoot: string): Prom
   }
 }
 
-function createEntry(entry: ManifestEntry, path: string): void {
+function createEntry(entry: ManifestEntry, path: string, root: string): void {
+  if (entry.linkTo !== undefined) {
+    // A resumed staging copy may already hold the link; the first name is already in place.
+    removeIfPresent(path)
+    linkSync(safeJoin(root, entry.linkTo), path)
+    expectSize(path, entry.size)
+    return
+  }
   switch (entry.kind) {
     case 'dir':
       mkdirSync(path, { recursive: true, mode: 0o700 })

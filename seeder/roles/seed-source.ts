@@ -4,6 +4,7 @@ import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { hashPieces } from '../package/hash-pieces.js'
 import { type PayloadFile, scanTree } from '../package/scan-tree.js'
+import { shareHardLinks } from '../package/share-hard-links.js'
 import { choosePieceLength } from '../policy/piece-length.js'
 import { type Seeding, startSeeding } from './start-seeding.js'
 
@@ -32,7 +33,7 @@ export async function seedSource(
   log: Logger,
   signal: AbortSignal,
 ): Promise<SourceRole> {
-  const { manifest, files } = await scanTree(command.sourcePath)
+  const { manifest, files } = shareHardLinks(await scanTree(command.sourcePath))
   report({ type: 'scanned', files: manifest.entries.length, bytes: manifest.totalBytes })
   if (files.length === 0) {
     report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })

@@ -25,6 +25,7 @@ w('bin/setuid-tool', '#!/bin/sh\n', 0o4755)
 fs.mkdirSync(path.join(root, 'empty-dir'))
 fs.mkdirSync(path.join(root, 'private-dir'), { mode: 0o700 }); w('private-dir/inner', 'x\n')
 fs.chmodSync(path.join(root, 'private-dir'), 0o750)
+fs.linkSync(path.join(root, 'a/b/c/d/deep.txt'), path.join(root, 'deep-hard-link'))
 fs.symlinkSync('db/ibdata1', path.join(root, 'relative-link'))
 fs.symlinkSync('/etc/hostname', path.join(root, 'absolute-link'))
 fs.symlinkSync('does-not-exist', path.join(root, 'dangling-link'))
@@ -35,8 +36,8 @@ fs.utimesSync(path.join(root, 'empty-dir'), old, old)
 `
 
 /**
- * Prints one JSON line per entry, sorted: type, mode, owner, size, mtime, link target and a SHA-256 of
- * file contents. Two identical trees print identical text. argv[1]: root.
+ * Prints one JSON line per entry, sorted: type, mode, owner, size, mtime, link target, and for files
+ * a SHA-256 of the contents and the number of names. Two identical trees print identical text. argv[1]: root.
  */
 export const LIST_TREE_SCRIPT = String.raw`
 const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
@@ -48,6 +49,7 @@ const visit = (rel) => {
     size: type === 'f' ? Number(s.size) : 0, mtimeUs: Number(s.mtimeNs / 1000n) }
   if (type === 'l') e.link = fs.readlinkSync(p)
   if (type === 'f') e.sha256 = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex')
+  if (type === 'f') e.nlink = Number(s.nlink)
   out.push(e)
   if (type === 'd') for (const n of fs.readdirSync(p).sort()) visit(rel ? rel + '/' + n : n)
 }
@@ -65,6 +67,8 @@ export interface ListedEntry {
   mtimeUs: number
   link?: string
   sha256?: string
+  /** Names the file has: a hard link kept as one shows 2 on both of its names. */
+  nlink?: number
 }
 
 export function parseListing(text: string): ListedEntry[] {

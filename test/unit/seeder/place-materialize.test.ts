@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { chmod, copyFile, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, link, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { describe, expect, type TestContext, test } from 'vitest'
 import { scanTree } from '../../../seeder/package/scan-tree.js'
+import { shareHardLinks } from '../../../seeder/package/share-hard-links.js'
 import { materialize } from '../../../seeder/place/materialize.js'
 import { placeIntoTarget } from '../../../seeder/place/place-into-target.js'
 import { FanoutError } from '../../../shared/errors.js'
@@ -63,6 +64,52 @@ const richTree: TreeEntry[] = [
 ]
 
 describe('materialize', () => {
+  test('a file with several names travels once and lands as hard links, with the right times', async () => {
+    const dir = await tmpDir()
+    const source = join(dir, 'source')
+    await buildTree(source, [
+      { kind: 'file', path: 'a/data', content: 'shared bytes', mode: 0o640, mtimeMs: T + 1 },
+      { kind: 'file', path: 'other', content: 'alone', mode: 0o644, mtimeMs: T + 2 },
+      { kind: 'dir', path: 'z' },
+    ])
+    await link(join(source, 'a/data'), join(source, 'z/also'))
+    await link(join(source, 'a/data'), join(source, 'b-too'))
+    const tree = shareHardLinks(await scanTree(source))
+    // Only the first name's bytes go into the torrent; the others are links in the manifest.
+    expect(tree.files.map((f) => f.path)).toEqual(['a/data', 'other'])
+    expect(tree.manifest.totalBytes).toBe('shared bytes'.length + 'alone'.length)
+    const linked = tree.manifest.entries.filter((e) => e.linkTo !== undefined)
+    expect(linked.map((e) => [e.path, e.linkTo])).toEqual([
+      ['b-too', 'a/data'],
+      ['z/also', 'a/data'],
+    ])
+
+    const payloadRoot = join(dir, 'staging', 'source')
+    for (const file of tree.files) {
+      await mkdir(dirname(join(payloadRoot, file.path)), { recursive: true, mode: 0o700 })
+      await copyFile(file.absPath, join(payloadRoot, file.path))
+    }
+    await materialize(tree.manifest, payloadRoot)
+    const [first, second, third] = await Promise.all(
+      ['a/data', 'z/also', 'b-too'].map((p) => lstat(join(payloadRoot, p))),
+    )
+    expect(second?.ino).toBe(first?.ino)
+    expect(third?.ino).toBe(first?.ino)
+    expect(first?.nlink).toBe(3)
+    expect(first?.mode && first.mode & 0o777).toBe(0o640)
+    expect(Math.abs((first?.mtimeMs ?? 0) - (T + 1))).toBeLessThan(1)
+    // A resumed staging copy that already holds the links is linked again, not refused.
+    await materialize(tree.manifest, payloadRoot)
+    expect((await lstat(join(payloadRoot, 'z/also'))).ino).toBe(first?.ino)
+  })
+
+  test('a tree with no file of several names is left as the scan made it', async () => {
+    const dir = await tmpDir()
+    await buildTree(dir, [{ kind: 'file', path: 'x', content: 'x' }])
+    const tree = await scanTree(dir)
+    expect(shareHardLinks(tree)).toBe(tree)
+  })
+
   test('rebuilds modes, times, symlinks, empty files and directories exactly', async () => {
     const dir = await tmpDir()
     const source = join(dir, 'source')
