@@ -24,6 +24,7 @@ export type FanoutCode =
   | 'SOURCE_CHANGED'
   | 'STALLED'
   | 'SOURCE_LOST'
+  | 'TARGET_BUSY'
   | 'ABORTED'
   | 'FIREWALL'
   | 'PORT_IN_USE'

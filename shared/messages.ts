@@ -1,3 +1,4 @@
+import type { PeerIdentity } from './peer-id.js'
 /**
  * The agent's control channel: one JSON object per line, commands on the agent's stdin, reports on
  * its stdout. The orchestrator and the bundled agent both import this file, so the two sides cannot
@@ -25,6 +26,11 @@ export interface ManifestEntry {
   size: number
   /** Where a symlink points, exactly as readlink returned it (never followed). */
   linkTarget?: string
+  /**
+   * Swarm only: this file is another name of the file at this path (a hard link); its bytes are not
+   * in the torrent, and the target links it to that file, which comes earlier in the manifest.
+   */
+  linkTo?: string
 }
 
 export interface Manifest {
@@ -34,7 +40,7 @@ export interface Manifest {
   rootKind: 'file' | 'dir'
   /** Parents before children, so creating entries in order always works. */
   entries: ManifestEntry[]
-  /** Sum of file sizes. */
+  /** Sum of file sizes, each file with several names counted once in the swarm. */
   totalBytes: number
   /** Objects that cannot be carried (sockets, devices, fifos), with why. */
   skipped: { path: string; reason: string }[]
@@ -299,6 +305,11 @@ export type AgentReport =
   /** `readBackSeconds`: time spent re-reading the copy from disk to check it (checksum on). */
   | { type: 'finalized'; path: string; readBackSeconds?: number; backup?: BackupPosition }
   | { type: 'warning'; message: string }
+  /**
+   * Target, swarm: it closed its connection to a peer whose pieces kept failing their hash, and will
+   * not connect to it again. `peer` is who the peer said it was (null: not one of ours).
+   */
+  | { type: 'peerDropped'; peer: PeerIdentity | null; address: string | null; failedPieces: number }
   | { type: 'error'; code: FanoutCode; message: string }
   /** The agent's own cost, sent as it exits: what `bench/` and `--json` report per host. */
   | { type: 'usage'; cpuSeconds: number; maxRssBytes: number; served?: ServedCounts }

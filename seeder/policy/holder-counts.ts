@@ -44,6 +44,11 @@ export class MateHoldings {
     this.held = new Uint8Array(counts.length)
   }
 
+  /** How many pieces the mate has said it holds. */
+  get heldPieces(): number {
+    return this.heldCount
+  }
+
   get complete(): boolean {
     return this.heldCount === this.held.length
   }

@@ -10,6 +10,8 @@
  */
 export class OwnerLiveness {
   private readonly lastGain = new Map<number, number>()
+  /** The most pieces each rank has been seen to hold, on any connection. */
+  private readonly mostHeld = new Map<number, number>()
 
   /**
    * @param startedAt when the scheduler started: a rank never heard from counts from then.
@@ -20,9 +22,17 @@ export class OwnerLiveness {
     private readonly stallMs: number,
   ) {}
 
-  /** The site-mate of this rank connected or gained a piece at `now`. */
-  heard(rank: number, now: number): void {
+  /**
+   * The site-mate of this rank was seen holding `held` pieces at `now`; a gain only when that is more
+   * than it ever held. A connection alone is no sign of life: a peer that is refused (a target
+   * dropped for bad data) reconnects again and again with nothing new, and counting those would
+   * keep its share from ever being taken over. Returns whether it was a gain.
+   */
+  heard(rank: number, held: number, now: number): boolean {
+    if (held <= (this.mostHeld.get(rank) ?? 0)) return false
+    this.mostHeld.set(rank, held)
     this.lastGain.set(rank, Math.max(now, this.lastGain.get(rank) ?? now))
+    return true
   }
 
   stalled(rank: number, now: number): boolean {

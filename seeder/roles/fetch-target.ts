@@ -19,6 +19,7 @@ import { checksItsOwnBytes, unpackStaged } from '../place/unpack-archive.js'
 import { KnownHashes } from '../policy/known-hashes.js'
 import { flipByte } from '../store/flip-byte.js'
 import { readBackPieces } from '../store/read-back-pieces.js'
+import { lockStaging } from '../store/staging-lock.js'
 import { WriteBacklog } from '../store/write-backlog.js'
 import { parseOwnTorrent } from '../swarm/add-own-torrent.js'
 import { type JoinedSwarm, joinSwarm } from '../swarm/join-swarm.js'
@@ -58,7 +59,12 @@ export interface TargetRole {
  */
 export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
   const stagingDir = join(command.targetDir, command.stagingName)
-  const resumed = await makeStagingDir(stagingDir, log)
+  // Before the staging copy is touched: another run of the same payload may be writing it.
+  const unlock = await lockStaging(command.targetDir, command.stagingName)
+  const resumed = await makeStagingDir(stagingDir, log).catch(async (err: unknown) => {
+    await unlock()
+    throw err
+  })
   const unpackDir = unpackDirIn(stagingDir, command.manifest.name)
   // Read back (with --checksum), then metadata: both start once every piece is held, while this
   // target still serves the others, and finalize waits for them.
@@ -171,6 +177,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
           ))
         await removeWhatCannotResume(command, stagingDir, unpackDir, failure)
       }
+      await unlock()
     },
   }
 }

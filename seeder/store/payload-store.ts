@@ -2,6 +2,7 @@ import { closeSync, constants, read, readSync, write, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
+import { FanoutError } from '../../shared/errors.js'
 import { type FileSpan, locateSpan, type StoredFile } from './locate-span.js'
 import { openFileBudget } from './open-file-budget.js'
 import { openWithoutAtime, openWithoutAtimeAsync } from './open-without-atime.js'
@@ -25,6 +26,11 @@ export interface PayloadStoreOptions {
   backlog?: WriteBacklog
   /** Hands the store to whoever must move it later (webtorrent constructs it out of sight). */
   onCreated?: (store: PayloadStore) => void
+  /**
+   * Test hook: every read returns its first byte flipped, so this target serves data that fails its
+   * hash, as one with a broken disk would (FANOUT_TEST_SERVE_CORRUPT=1 in the agent's environment).
+   */
+  corruptReadsForTest?: boolean
 }
 
 /**
@@ -60,6 +66,7 @@ export class PayloadStore {
   private readOnly: boolean
   private readonly maxOpenFiles: number
   private readonly backlog: WriteBacklog | undefined
+  private readonly corruptReads: boolean
   /** Open files, least recently used first. */
   private readonly handles = new Map<number, OpenFile>()
   /** Directories already made, so a tree of small files costs one mkdir per directory, not per file. */
@@ -76,6 +83,7 @@ export class PayloadStore {
     this.readOnly = opts.readOnly === true
     this.maxOpenFiles = opts.maxOpenFiles ?? openFileBudget()
     this.backlog = opts.backlog
+    this.corruptReads = opts.corruptReadsForTest === true
     this.absPaths = pathsUnder(opts.path, this.files)
     opts.onCreated?.(this)
   }
@@ -132,7 +140,10 @@ export class PayloadStore {
           ? readSync(fd, out, rangeOffset, spanLength, fileOffset)
           : (await readAsync(fd, out, rangeOffset, spanLength, fileOffset)).bytesRead
       if (bytesRead !== spanLength) throw new Error(`short read in ${this.absPaths[span.fileIndex]}`)
-    }).then(() => done(null, out), done)
+    }).then(() => {
+      if (this.corruptReads && out.length > 0) out[0] = (out[0] ?? 0) ^ 0xff
+      done(null, out)
+    }, done)
   }
 
   close(cb: Callback = () => {}): void {
@@ -167,6 +178,8 @@ export class PayloadStore {
       const entry = this.acquire(span.fileIndex, create)
       try {
         await io(await entry.fd, span)
+      } catch (err) {
+        throw create ? describeWriteFailure(err, this.absPaths[span.fileIndex] as string) : err
       } finally {
         this.release(entry)
       }
@@ -227,6 +240,17 @@ export class PayloadStore {
       closeWhenOpen(entry)
     }
   }
+}
+
+/**
+ * A full disk is the user's to fix, so it says so and where; webtorrent passes this error on as the
+ * torrent's, and the agent reports its code (NO_SPACE).
+ */
+function describeWriteFailure(err: unknown, path: string): unknown {
+  const errno = (err as NodeJS.ErrnoException).code
+  if (errno !== 'ENOSPC' && errno !== 'EDQUOT') return err
+  const what = errno === 'ENOSPC' ? 'no space left on the device' : 'disk quota exceeded'
+  return new FanoutError('NO_SPACE', `${what} (${errno}) writing ${path}`, { path }, { cause: err })
 }
 
 /** Each file's absolute path under `path`; none may lead outside it. */

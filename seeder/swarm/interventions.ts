@@ -110,6 +110,17 @@ export const RUNTIME_INTERVENTIONS: readonly Intervention[] = [
     },
   },
   {
+    name: 'drop-bad-peers',
+    changes:
+      "Torrent#_request records which peer was asked for each piece; on webtorrent's 'Piece N failed verification' warning the peers behind two failed pieces are disconnected, and Torrent#_addPeer and new wires refuse them",
+    why: 'webtorrent re-requests a failed piece from anyone, the bad peer included, and never drops it: a target with a broken disk kept its site-mates waiting for ever',
+    code: `${SWARM}/drop-bad-peers.ts`,
+    guard: {
+      file: `${UNIT}/swarm-drop-bad-peers.test.ts`,
+      test: 'a peer whose pieces fail their hash is dropped at the second and never dialled again',
+    },
+  },
+  {
     name: 'no-metadata-exchange',
     changes: "Torrent#_onWire gives each wire an inert ut_metadata extension instead of webtorrent's",
     why: "every agent holds the torrent; webtorrent's extension re-encoded it for every connection (a quarter of an agent's CPU on a tree)",

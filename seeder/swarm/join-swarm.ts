@@ -6,6 +6,7 @@ import { makePeerId } from '../../shared/peer-id.js'
 import type { Placement } from '../../shared/placement.js'
 import { announceUrl, deriveSwarmKeys } from '../../shared/swarm-keys.js'
 import { startTracker } from '../../tracker/server.js'
+import { errorCodeOf } from '../control/error-code.js'
 import { every, type Report } from '../control/report.js'
 import { openFirewall, peerPort } from '../firewall/firewall-holes.js'
 import type { KnownHashes } from '../policy/known-hashes.js'
@@ -15,6 +16,7 @@ import type { WriteBacklog } from '../store/write-backlog.js'
 import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
 import { checkDoneByCount } from './check-done-by-count.js'
 import { countServedBlocks } from './count-served-blocks.js'
+import { type DroppedPeer, dropBadPeers } from './drop-bad-peers.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
 import { startWithNoPieces } from './piece-hashes.js'
 import { schedulePieces } from './piece-scheduler.js'
@@ -109,6 +111,7 @@ export async function joinSwarm(
           ? { readOnly: true }
           : {
               backlog: role.backlog,
+              corruptReadsForTest: process.env.FANOUT_TEST_SERVE_CORRUPT === '1',
               onCreated: (created: PayloadStore) => {
                 store = created
               },
@@ -122,9 +125,15 @@ export async function joinSwarm(
     parsed,
   )
   torrent.on('error', (err: Error) =>
-    io.report({ type: 'error', code: 'AGENT_FAILED', message: err.message }),
+    io.report({ type: 'error', code: errorCodeOf(err), message: err.message }),
   )
-  const { wake, expectPieces } = installInterventions(torrent, parsed, peerId, role, settings.bwlimit)
+  const dropped = (peer: DroppedPeer) => io.report({ type: 'peerDropped', ...peer })
+  const { wake, expectPieces } = installInterventions(
+    torrent,
+    parsed,
+    { peerId, role, dropped },
+    settings.bwlimit,
+  )
   const stopProgress = every(PROGRESS_MS, () => io.report({ type: 'progress', ...countersOf(torrent) }))
   let left: Promise<void> | undefined
   // The holes close last: until the client is gone its port still listens.
@@ -172,8 +181,7 @@ async function trackerFor(
 function installInterventions(
   torrent: Torrent,
   parsed: ParsedTorrent,
-  peerId: string,
-  role: SwarmRole,
+  { peerId, role, dropped }: { peerId: string; role: SwarmRole; dropped: (peer: DroppedPeer) => void },
   bwlimit: number | null,
 ): { wake: () => void; expectPieces: (pieces: number) => void } {
   const pieceCount = parsed.pieces.length
@@ -186,6 +194,7 @@ function installInterventions(
     countServedBlocks(torrent, parsed.pieceLength, role.served)
     return { wake: () => {}, expectPieces }
   }
+  dropBadPeers(torrent, dropped)
   const { wake } = schedulePieces(torrent, pieceCount, role.placement, bwlimit, role.backlog, role.known)
   return { wake, expectPieces }
 }

@@ -135,8 +135,7 @@ class PieceScheduler {
     }
     const mate = this.cheapHolders.addMate(peer.rank)
     const heard = () => {
-      this.owners.heard(mate.rank, Date.now())
-      mate.setLive(true)
+      if (this.owners.heard(mate.rank, mate.heldPieces, Date.now())) mate.setLive(true)
       this.epoch++
     }
     const recount = () => {

@@ -13,6 +13,8 @@ export interface BitField {
 
 export interface WireInternals {
   peerId: string | null
+  /** The other end's IP address (bittorrent-protocol's Wire sets it from the socket). */
+  remoteAddress?: string
   peerChoking: boolean
   destroyed: boolean
   requests: unknown[]
@@ -70,6 +72,8 @@ export interface TorrentInternals {
   on(event: 'wire', listener: (wire: WireInternals) => void): void
   /** Every way a piece comes to be held (downloaded, or found in a resumed copy) ends in this event. */
   on(event: 'verified', listener: (index: number) => void): void
+  /** Things webtorrent goes on after, such as a piece failing its hash. */
+  on(event: 'warning', listener: (err: Error) => void): void
 }
 
 /** A ThrottleGroup of speed-limiter, as webtorrent's client holds one per direction. */

@@ -4,6 +4,7 @@ import { closeHoles } from '../../shared/firewall/firewall.js'
 import type { Executor } from '../exec/executor.js'
 import { type AgentKind, agentBundlePath, readShippedAgent } from './agent-bundle.js'
 import { AgentChannel } from './agent-channel.js'
+import { killAgents } from './cleanup-agents.js'
 import type { CleanupStack } from './cleanup-stack.js'
 
 // One SSH command ships the agent and starts it: a second command cost an SSH round trip and a
@@ -89,9 +90,23 @@ export async function startAgent(
     child.stdin.write(bundle)
     channel = new AgentChannel(exec.host, child, log)
   }
-  cleanup.defer(`stop agent on ${exec.host}`, () => channel.close())
-  await channel.next('hello')
+  let pid: number | undefined
+  cleanup.defer(`stop agent on ${exec.host}`, async () => {
+    await channel.close()
+    // Closing its SSH channel does not end an agent that is stopped (SIGSTOP) or stuck in the
+    // kernel: one that did not say it cleaned up is killed by the pid it gave.
+    if (!local && !channel.cleanedUp && pid !== undefined) await killByPid(exec, pid)
+  })
+  pid = (await channel.next('hello')).pid
   return channel
+}
+
+async function killByPid(exec: Executor, pid: number): Promise<void> {
+  const stopped = await killAgents(
+    (argv, o) => exec.run(argv, o ?? {}),
+    [{ pid, cmdline: 'agent', dir: '', ours: true }],
+  )
+  if (stopped.errors.length > 0) throw new Error(stopped.errors.join('; '))
 }
 
 /** Eight random letters and digits, as mktemp would pick: `fanout cleanup` finds such directories. */

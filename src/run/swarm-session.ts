@@ -1,6 +1,7 @@
 import { isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
 import type { AgentReport, PayloadEnd, SwarmSettings } from '../../shared/messages.js'
+import type { PeerIdentity } from '../../shared/peer-id.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
 import { backupCapacity } from '../core/source-kind.js'
@@ -41,7 +42,8 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
   const targets = targetRuns(plan.targets)
   // Target agents start while the source hashes: shipping and starting them takes a second or two
   // that would otherwise come after the hashing. startTarget records its own failures, never throws.
-  const starting = Promise.all(targets.map((target) => startTarget(target, agentDeps)))
+  const peerName = namePeers(plan, targets)
+  const starting = Promise.all(targets.map((target) => startTarget(target, peerName, agentDeps)))
   const hashes = new PieceHashRelay()
   const source = await startSource(plan, hashes, agentDeps)
   // A hot backup's end reaches every target after its last hashes: both travel the same channel.
@@ -132,6 +134,7 @@ async function startSource(
   watchReplication(channel)
   channel.on('report', (report) => {
     if (report.type === 'usage') deps.state.usage.push(usageOf(plan.source.spec, 'source', report))
+    if (report.type === 'warning') deps.state.warnings.push(`${plan.source.spec}: ${report.message}`)
     if (report.type === 'scanned') deps.state.setHashed(0, report.bytes)
     if (report.type === 'hashing') deps.state.setHashed(report.hashedBytes, report.totalBytes)
     if (report.type === 'pieceHashes') hashes.add(report)
@@ -155,7 +158,11 @@ async function startSource(
 }
 
 /** Starts the target's agent into `target.channel`; on failure records it and leaves it unset. */
-async function startTarget(target: TargetRun, deps: AgentDeps): Promise<void> {
+async function startTarget(
+  target: TargetRun,
+  peerName: (peer: PeerIdentity | null) => string,
+  deps: AgentDeps,
+): Promise<void> {
   const { index, endpoint } = target
   try {
     deps.state.update(index, { state: 'starting' })
@@ -164,10 +171,30 @@ async function startTarget(target: TargetRun, deps: AgentDeps): Promise<void> {
     channel.on('report', (report) => {
       if (report.type === 'progress') deps.state.update(index, keepCompleteCount(deps.state, index, report))
       if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, 'target', report))
+      if (report.type === 'warning') deps.state.warnings.push(`${endpoint.spec}: ${report.message}`)
+      if (report.type === 'peerDropped') {
+        const { peer, address, failedPieces } = report
+        deps.state.warnings.push(
+          `${endpoint.spec} dropped ${peerName(peer)}${address === null ? '' : ` (${address})`}: ` +
+            `${failedPieces} pieces it sent failed their hash check; they came from other peers`,
+        )
+      }
     })
     target.channel = channel
   } catch (err) {
     recordFailure(deps.state, index, err)
+  }
+}
+
+/** How the summary names a peer from its peer id: the endpoint given for it, once placed. */
+function namePeers(plan: TransferPlan, targets: readonly TargetRun[]): (peer: PeerIdentity | null) => string {
+  return (peer) => {
+    if (peer === null) return 'a peer that is not one of this transfer'
+    if (peer.role === 'source') return `the source ${plan.source.spec}`
+    const named = targets.find(
+      ({ placement }) => placement?.site === peer.site && placement.rank === peer.rank,
+    )
+    return named === undefined ? `the target of site ${peer.site}, rank ${peer.rank}` : named.endpoint.spec
   }
 }
 

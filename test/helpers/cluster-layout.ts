@@ -16,6 +16,8 @@ export interface HostSpec {
    * a hot backup's spool go; undefined leaves the machine's shared /tmp.
    */
   tmpDir?: string
+  /** More environment for the host's SSH sessions (its agents): a test hook such as a misbehaving peer. */
+  sessionEnv?: Record<string, string>
 }
 
 /** Where a host sits in the virtual network. */
@@ -32,6 +34,7 @@ export interface HostLayout {
   rateMbit: number | undefined
   downloadMbit: number | undefined
   tmpDir: string | undefined
+  sessionEnv: Record<string, string>
 }
 
 /** The whole virtual network of one cluster: pure data, computed before anything is created. */
@@ -84,6 +87,7 @@ export function planCluster(id: string, specs: readonly HostSpec[]): ClusterLayo
       rateMbit: spec.rateMbit,
       downloadMbit: spec.downloadMbit,
       tmpDir: spec.tmpDir,
+      sessionEnv: spec.sessionEnv ?? {},
     })),
   }
 }

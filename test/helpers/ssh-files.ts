@@ -94,12 +94,24 @@ function sshdConfigText(
     // Bash sources ~/.bashrc for every SSH command, and this machine's root .bashrc runs pyenv's
     // rehash, which waits up to a minute on a lock that any killed session leaves behind. A fresh,
     // empty home per host keeps sessions fast and hosts independent of the machine's dotfiles.
-    `SetEnv HOME=${paths.home}${host.tmpDir === undefined ? '' : ` TMPDIR=${host.tmpDir}`}`,
+    `SetEnv ${sessionEnv(host, paths.home)}`,
     'PermitUserRC no',
     'PrintMotd no',
     // OpenSSH 9.8+ would otherwise lock out the admin address after tests that cut connections on purpose.
     ...(paths.penalties ? ['PerSourcePenalties no'] : []),
   ])
+}
+
+/** HOME, and TMPDIR and whatever else the host's spec asks its SSH sessions to have. */
+function sessionEnv(host: HostLayout, home: string): string {
+  const env = {
+    HOME: home,
+    ...(host.tmpDir === undefined ? {} : { TMPDIR: host.tmpDir }),
+    ...host.sessionEnv,
+  }
+  return Object.entries(env)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ')
 }
 
 function clientConfigText(hosts: readonly HostLayout[], identityFile: string, knownHosts: string): string {

@@ -1,4 +1,4 @@
-import { access, mkdir, readdir, readFile, rename, stat, utimes } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rename, stat, symlink, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { StoredFile } from '../../../seeder/store/locate-span.js'
@@ -78,6 +78,17 @@ async function roundTrip(store: PayloadStore, data: Buffer, chunkLength: number)
 }
 
 describe('PayloadStore', () => {
+  test('a full disk fails a write with NO_SPACE and the file it was writing', async () => {
+    const { dir, store } = await openStore([['full', 4000]], 1000)
+    // Writes to /dev/full fail with ENOSPC, as they do on a full filesystem.
+    await symlink('/dev/full', join(dir, 'full'))
+    await expect(put(store, 0, pattern(1000))).rejects.toMatchObject({
+      code: 'NO_SPACE',
+      message: `no space left on the device (ENOSPC) writing ${join(dir, 'full')}`,
+    })
+    await close(store)
+  })
+
   test('a store whose files moved serves them from the new root, and refuses writes there', async () => {
     // A target lands its copy mid-run and keeps serving it: one file open at the move, one not.
     const files: [string, number][] = [
