@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 /** Which parts of the suite run. */
-export type SectionName = 'file' | 'tree' | 'wan'
+export type SectionName = 'file' | 'tree' | 'wan' | 'uneven'
+const SECTIONS: readonly SectionName[] = ['file', 'tree', 'wan', 'uneven']
 export type MethodName = 'fanout' | 'aria2c' | 'pipes'
 const METHODS: readonly MethodName[] = ['fanout', 'aria2c', 'pipes']
 
@@ -11,6 +12,11 @@ export interface SuiteParams {
   quick: boolean
   /** S in MiB for the single-file runs and the tree. */
   mib: number
+  /**
+   * S in MiB for the uneven-links section (`--uneven-mib`, default the smaller of --mib and 64):
+   * its slowest target gets B/10, so S/(B/10) at the suite's S would be minutes per run.
+   */
+  unevenMib: number
   /** Every host's link rate B, both directions, in Mbit/s. */
   mbit: number
   /** Target counts N for the swarm methods (fanout, aria2c). */
@@ -39,16 +45,22 @@ export interface SuiteParams {
   repeat: number
 }
 
-const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan]
-       [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--baseline CLI] [--repeat K] [--out FILE]`
+const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan,uneven]
+       [--uneven-mib N] [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--baseline CLI] [--repeat K]
+       [--out FILE]`
+const UNEVEN_MIB_CAP = 64
 
-/** Parses the suite's flags; `--quick` is the CI smoke test (32 MiB, N = 1, 2, 4, no tree, no WAN). */
+/**
+ * Parses the suite's flags; `--quick` is the CI smoke test (32 MiB, N = 1, 2, 4, the file section
+ * only).
+ */
 export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
       mib: { type: 'string' },
+      'uneven-mib': { type: 'string' },
       mbit: { type: 'string', default: '100' },
       sections: { type: 'string' },
       methods: { type: 'string' },
@@ -62,14 +74,15 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
   if (values.help) throw new Error(USAGE)
   const quick = values.quick
   const mib = positive(values.mib ?? (quick ? '32' : '256'), '--mib')
-  const sections = (values.sections ?? (quick ? 'file' : 'file,tree,wan')).split(',') as SectionName[]
-  if (sections.some((s) => !['file', 'tree', 'wan'].includes(s))) throw new Error(USAGE)
+  const sections = (values.sections ?? (quick ? 'file' : SECTIONS.join(','))).split(',') as SectionName[]
+  if (sections.some((s) => !SECTIONS.includes(s))) throw new Error(USAGE)
   const methods = (values.methods ?? METHODS.join(',')).split(',') as MethodName[]
   if (methods.some((m) => !METHODS.includes(m))) throw new Error(USAGE)
   const counts = values.counts?.split(',').map((n) => positive(n, '--counts'))
   return {
     quick,
     mib,
+    unevenMib: positive(values['uneven-mib'] ?? String(Math.min(mib, UNEVEN_MIB_CAP)), '--uneven-mib'),
     mbit: positive(values.mbit, '--mbit'),
     counts: counts ?? (quick ? [1, 2, 4] : [1, 2, 4, 8, 16]),
     pipeCounts: counts?.filter((n) => n <= 8) ?? (quick ? [1, 2, 4] : [1, 2, 4, 8]),

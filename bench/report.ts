@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os'
+import { cpuGoalLines, cpuPerGiBMoved } from './lib/cpu-per-gib.js'
 import type { Usage } from './lib/host-process.js'
 import type { Measurement } from './methods/measurement.js'
 import type { SuiteParams } from './options.js'
+import { unevenSection } from './report-uneven.js'
 import type { SingleBridgeResults } from './sections/single-bridge.js'
 import type { TwoDcResults } from './sections/two-dc.js'
+import type { UnevenRun } from './sections/uneven.js'
 
 /** Facts about the run that go at the top of the report. */
 export interface RunInfo {
@@ -22,6 +25,7 @@ export function renderReport(
   params: SuiteParams,
   single: SingleBridgeResults,
   twoDc: TwoDcResults | undefined,
+  uneven: readonly UnevenRun[],
 ): string {
   const bound = boundSeconds(params)
   return [
@@ -40,6 +44,7 @@ export function renderReport(
     ...(single.file.length > 0 ? fileSection(single.file, params, bound) : []),
     ...(single.tree.length > 0 ? treeSection(single.tree, params, bound) : []),
     ...(twoDc === undefined ? [] : twoDcSection(twoDc, params, bound)),
+    ...unevenSection(uneven),
   ].join('\n')
 }
 
@@ -57,11 +62,18 @@ function ratioCell(ratios: number[]): string {
 }
 
 function parameterLines(params: SuiteParams, bound: number): string[] {
+  // The uneven section has its own S and links, given with its tables.
+  const evenLinks = params.sections.some((s) => s !== 'uneven')
   return [
-    `- S = ${params.mib} MiB of random data (incompressible); B = ${params.mbit} Mbit/s on every host, both directions (tbf); lower bound S/B = ${bound.toFixed(1)} s.`,
-    `- N = ${params.counts.join(', ')} targets for fanout and aria2c; ${params.pipeCounts.join(', ')} for the pipe baselines (they grow linearly).`,
+    ...(evenLinks
+      ? [
+          `- S = ${params.mib} MiB of random data (incompressible); B = ${params.mbit} Mbit/s on every host, both directions (tbf); lower bound S/B = ${bound.toFixed(1)} s.`,
+          `- N = ${params.counts.join(', ')} targets for fanout and aria2c; ${params.pipeCounts.join(', ')} for the pipe baselines (they grow linearly).`,
+        ]
+      : [`- B = ${params.mbit} Mbit/s; the links of the uneven section are B or fractions of it (tbf).`]),
     '- Time: wall clock from the start of the method until every target holds a complete copy (fanout: the CLI run, exit 0 = verified; aria2c: from making the torrent to the last `--on-bt-download-complete`; pipes: from the first listener to the last receiver exiting). Every copy is then checked with sha256 against the source, untimed (`verify s`).',
-    '- CPU and peak RSS: GNU time around each process tree (pipes, aria2c, fanout CLI = orchestrator); fanout agents from `usage` in its `--json` output. Source CPU is the sum over the runs on the source (serial pipes: all senders); target columns are the largest among the targets.',
+    '- CPU and peak RSS: GNU time around each process tree (pipes, aria2c, fanout CLI = orchestrator); fanout agents from `usage` in its `--json` output. Source CPU is the sum over the runs on the source (serial pipes: all senders; aria2c: its seeder, torrent creation apart); target columns are the largest among the targets.',
+    "- CPU s/GiB moved (swarms): CPU seconds per GiB that a role's links received plus sent during the run (link counters, protocol overhead included). Source: its CPU over its bytes; targets: all targets' CPU over all their bytes. fanout: the agents (the orchestrator on the admin host is apart); aria2c: the aria2c processes.",
     `- All virtual hosts share this machine's ${availableParallelism()} cores. "cores busy" is the CPU seconds of every process of a run per second of wall time; "load avg" is the machine's 1-minute load average when the run ended (other work on the machine, such as a test suite, shows there). Near the core count, a run was limited by CPU, not by the links.`,
   ]
 }
@@ -78,6 +90,8 @@ function fileSection(rows: readonly Measurement[], params: SuiteParams, bound: n
     '### Details',
     '',
     ...detailTable(rows, bound),
+    '',
+    ...cpuGoalLines(rows),
     '',
     '### Where the swarms spend their time (link counters, sampled every 0.25 s)',
     '',
@@ -152,8 +166,8 @@ function ratioMatrix(rows: readonly Measurement[], bound: number): string[] {
 function detailTable(rows: readonly Measurement[], bound: number): string[] {
   const failures = rows.filter((r) => r.failed !== undefined)
   return [
-    '| method | N | seconds | × S/B | of which prep | verify s | source CPU s | source peak RSS | targets max CPU s | targets max peak RSS | orchestrator CPU s / RSS | cores busy | load avg |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| method | N | seconds | × S/B | of which prep | verify s | source CPU s | source peak RSS | targets max CPU s | targets max peak RSS | orchestrator CPU s / RSS | source CPU s/GiB moved | targets CPU s/GiB moved | cores busy | load avg |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) =>
       [
         '',
@@ -168,6 +182,8 @@ function detailTable(rows: readonly Measurement[], bound: number): string[] {
         cpu(r.targetMax),
         rss(r.targetMax),
         r.orchestrator === undefined ? '' : `${cpu(r.orchestrator)} / ${rss(r.orchestrator)}`,
+        perGiB(cpuPerGiBMoved(r, 'source')),
+        perGiB(cpuPerGiBMoved(r, 'target')),
         coresBusy(r),
         r.loadAverage === undefined ? '' : r.loadAverage.toFixed(1),
         '',
@@ -179,6 +195,10 @@ function detailTable(rows: readonly Measurement[], bound: number): string[] {
       ? []
       : ['', ...failures.map((r) => `- ${r.method}, N=${r.targets} failed: ${r.failed}`)]),
   ]
+}
+
+function perGiB(value: number | undefined): string {
+  return value === undefined ? '' : value.toFixed(2)
 }
 
 /**

@@ -24,6 +24,19 @@ export interface ProgressSummary {
   downloadUtilisation: number
   /** Each target's received share of S at every 10% of the run's wall time, for a small chart. */
   deciles: number[][]
+  /**
+   * Bytes each host's link received and sent during the run, source first: what it moved, for CPU
+   * per byte moved. Link counters, so headers and protocol overhead count too.
+   */
+  hostBytes: HostBytes[]
+}
+
+/** One host's link bytes over a run. */
+export interface HostBytes {
+  host: string
+  role: 'source' | 'target'
+  received: number
+  sent: number
 }
 
 /**
@@ -61,6 +74,12 @@ export function summarizeProgress(
     targetUpload: targets.reduce((sum, h) => sum + tx(last, h), 0) / bytes,
     downloadUtilisation: received / targets.length / (lastFull - startup) / linkBytesPerSecond,
     deciles: targets.map((h) => decileShares(samples, last.t, (s) => rx(s, h) / bytes)),
+    hostBytes: [source, ...targets].map((h) => ({
+      host: h,
+      role: h === source ? 'source' : 'target',
+      received: rx(last, h),
+      sent: tx(last, h),
+    })),
   }
 }
 

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pollUntil } from '../../test/helpers/poll-until.js'
@@ -7,7 +7,7 @@ import { waitForListener } from '../lib/listening.js'
 import { summarizeProgress } from '../lib/progress.js'
 import { startSampler } from '../lib/sampler.js'
 import { TSX_NODE } from '../lib/tsx-node.js'
-import type { CopyJob, Measurement } from './measurement.js'
+import type { CopyJob, Measurement, TargetTime } from './measurement.js'
 
 const REPO = join(import.meta.dirname, '..', '..')
 const TRACKER_PORT = 6969
@@ -60,6 +60,8 @@ async function swarm(job: CopyJob, work: string, started: HostProcess[]): Promis
   await waitForListener(tracker.pid, TRACKER_PORT, 30_000)
   const sampler = await startSampler(cluster, [job.source, ...job.targets])
   const t0 = performance.now()
+  // The completion hooks stamp wall-clock time, so the same instant on that clock is kept.
+  const t0Epoch = Date.now()
   const made = await spawnMeasured(
     onSource,
     [...TSX_NODE, join(REPO, 'bench/host/make-torrent.ts'), `${job.dir}/${job.name}`, torrent, announce],
@@ -82,12 +84,14 @@ async function swarm(job: CopyJob, work: string, started: HostProcess[]): Promis
   const leechers = await Promise.all(job.targets.map((t) => startLeecher(job, t, torrent, work, spawn)))
   await waitForAll(job, work, [seeder, ...leechers])
   const seconds = (performance.now() - t0) / 1000
+  const perTarget = await completionTimes(job, work, t0Epoch)
   const samples = await sampler.stop()
   const [seeded, ...leeched] = await Promise.all([seeder, ...leechers].map((p) => p.stop(2_000)))
   return {
     method: 'aria2c',
     targets: job.targets.length,
     seconds,
+    perTarget,
     prepSeconds,
     source: seeded?.usage,
     targetMax: maxUsage(leeched.map((l) => l.usage)),
@@ -104,9 +108,11 @@ async function startLeecher(
   work: string,
   spawn: (enter: (argv: readonly string[]) => string[], argv: readonly string[]) => HostProcess,
 ): Promise<HostProcess> {
-  // aria2c runs the hook with (gid, file count, path); ours only records that this target is done.
+  // aria2c runs the hook with (gid, file count, path); ours records when this target was done. The
+  // marker appears by a rename, so whoever sees it can read the time in it.
   const hook = join(work, `done-hook-${target}.sh`)
-  await writeFile(hook, `#!/bin/sh\necho "$3" > ${join(work, `done-${target}`)}\n`)
+  const marker = join(work, `done-${target}`)
+  await writeFile(hook, `#!/bin/sh\ndate +%s.%N > ${marker}.tmp && mv ${marker}.tmp ${marker}\n`)
   await chmod(hook, 0o755)
   return spawn(
     (argv) => job.cluster.hostArgv(target, argv),
@@ -134,4 +140,15 @@ async function waitForAll(job: CopyJob, work: string, processes: readonly HostPr
       `an aria2c exited early (${end.exitCode}): ${end.stderr.slice(-800)}${end.stdout.slice(-800)}`,
     )
   }
+}
+
+/** Each target's completion, from the epoch seconds its hook wrote, relative to `t0Epoch` (ms). */
+async function completionTimes(job: CopyJob, work: string, t0Epoch: number): Promise<TargetTime[]> {
+  return Promise.all(
+    job.targets.map(async (target) => {
+      const stamp = Number((await readFile(join(work, `done-${target}`), 'utf8')).trim())
+      if (!Number.isFinite(stamp)) throw new Error(`${target}'s completion hook wrote no time`)
+      return { target, seconds: stamp - t0Epoch / 1000 }
+    }),
+  )
 }

@@ -6,7 +6,7 @@ import type { SitesReport } from '../../src/core/sites.js'
 import { spawnMeasured, type Usage } from '../lib/host-process.js'
 import { summarizeProgress } from '../lib/progress.js'
 import { startSampler } from '../lib/sampler.js'
-import type { CopyJob, Measurement } from './measurement.js'
+import type { CopyJob, Measurement, TargetTime } from './measurement.js'
 
 /** The built CLI (`npm run build`); the suite runs a snapshot of it (lib/snapshot-dist.ts). */
 export const FANOUT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'fanout.mjs')
@@ -32,6 +32,9 @@ interface HostUsage {
 /** The part of fanout's `--json` summary the benchmark reads. */
 interface FanoutSummary {
   outcome: string
+  /** The run's length on the CLI's own clock, which starts after node has loaded it. */
+  seconds?: number
+  /** `target` is the endpoint as given (`h1:/srv/recv`); `seconds` is when its copy landed. */
   targets: { target: string; status: string; seconds?: number }[]
   usage?: HostUsage[]
   /** How fanout grouped the hosts into datacenters (once the CLI has it). */
@@ -78,6 +81,7 @@ export async function runFanout(
     method,
     targets: job.targets.length,
     seconds,
+    ...(summary === undefined ? {} : { perTarget: landedTimes(summary, seconds) }),
     source: usage === undefined ? undefined : sumRole(usage, 'source'),
     targetMax: usage === undefined ? undefined : maxRole(usage, 'target'),
     sourceRepeated: sourceRepeated(usage, job.bytes),
@@ -87,6 +91,27 @@ export async function runFanout(
     notes: usage === undefined ? ['agent CPU/RSS n/a: this CLI has no `usage` in --json'] : [],
     sites: summary?.sites === undefined ? undefined : (siteLine(summary.sites) ?? 'sites: one'),
   }
+}
+
+/**
+ * Each landed target's time, moved onto the benchmark's clock: the CLI counts from its own start,
+ * so the part of the wall time its summary does not cover (node loading the CLI, and exiting) is
+ * added, which makes the times a little late rather than early.
+ */
+function landedTimes(summary: FanoutSummary, wallSeconds: number): TargetTime[] {
+  const offset = summary.seconds === undefined ? 0 : Math.max(0, wallSeconds - summary.seconds)
+  return summary.targets.flatMap((t) =>
+    t.status === 'ok' && t.seconds !== undefined
+      ? [{ target: hostOf(t.target), seconds: t.seconds + offset }]
+      : [],
+  )
+}
+
+/** `h1` of an endpoint `h1:/srv/recv` (or `root@h1:/srv/recv`). */
+function hostOf(endpoint: string): string {
+  const colon = endpoint.indexOf(':')
+  const host = colon < 0 ? endpoint : endpoint.slice(0, colon)
+  return host.slice(host.indexOf('@') + 1)
 }
 
 function sourceRepeated(usage: HostUsage[] | undefined, bytes: number): number | undefined {

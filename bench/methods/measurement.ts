@@ -26,6 +26,12 @@ export interface Measurement {
   targets: number
   /** Wall time until every target held a verified copy. */
   seconds: number
+  /**
+   * When each target's copy was complete, in seconds on the same clock as `seconds` (fanout: landed,
+   * from its `--json` summary; aria2c: its `--on-bt-download-complete` hook). Where a method reports
+   * it; a target that never completed is absent.
+   */
+  perTarget?: TargetTime[]
   /** Part of `seconds` spent before data moved, where the method has such a step (torrent creation). */
   prepSeconds?: number
   /** The sha256 check of every copy against the source, after the run, not part of `seconds`. */
@@ -54,4 +60,11 @@ export interface Measurement {
   sites?: string | undefined
   /** Set when the run did not end with every target holding a copy: what went wrong. */
   failed?: string
+}
+
+/** One target's completion time within a run. */
+export interface TargetTime {
+  /** The host's name in the cluster (`h3`). */
+  target: string
+  seconds: number
 }
