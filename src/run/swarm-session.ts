@@ -67,10 +67,14 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
     },
     () => {},
   )
+  // Set once every target is complete or failed: the source's exit is then the one asked for.
+  let sourceDone = false
   const sourceLost = source.channel
     .failure(deps.signal)
     .catch((err: unknown) =>
-      judgeSourceLoss(err, targets, { ...deps, growingEnded: deps.backup === null ? null : backupEnded }),
+      sourceDone
+        ? new Promise<never>(() => {})
+        : judgeSourceLoss(err, targets, { ...deps, growingEnded: deps.backup === null ? null : backupEnded }),
     )
   sourceLost.catch(() => {})
   await starting
@@ -89,6 +93,7 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
   // Every target holds every piece or has failed: nobody needs the source any more, and its
   // teardown (leaving the swarm, its tracker, its firewall holes) overlaps the last targets'
   // landing instead of following it.
+  sourceDone = true
   const sourceStopped = source.channel.close()
   await Promise.all(landing)
   await sourceStopped
