@@ -3,8 +3,11 @@
  *
  * Over a cheap link (a target in our own site) the rarest piece among our site-mates wins, which
  * spreads pieces fastest. Over an expensive link (the source, or another site) only pieces that no
- * site-mate holds are worth fetching, and first those in our own share, so each piece crosses such a
- * link about once; another target's share only when `mayTakeOver` says its owner is gone or stuck.
+ * site-mate holds are worth fetching, in our own share, so each piece crosses such a link about
+ * once; another target's share only when `mayTakeOver` says its owner is gone, stuck or lagging.
+ * Among the shares that may be fetched, the one this target lacks most of goes first (ours on a
+ * tie): a slow owner's share is then filled alongside our own from the moment it falls behind,
+ * rather than after our own is done, when it would hold everyone's last seconds.
  */
 export interface PieceView {
   pieceCount: number
@@ -16,8 +19,10 @@ export interface PieceView {
   cheapHolders(piece: number): number
   /** In this target's own share (see Placement). */
   owned(piece: number): boolean
-  /** Another target's share piece whose owner is not going to fetch it. */
+  /** Another target's share piece whose owner is not going to fetch it (in time). */
   mayTakeOver(piece: number): boolean
+  /** How many pieces of the piece's share this target still lacks. */
+  shareLacking(piece: number): number
 }
 
 export interface PickOptions {
@@ -56,19 +61,21 @@ export function worthAnExpensiveLink(view: PieceView, piece: number): boolean {
 }
 
 function pickOverExpensiveLink(view: PieceView, opts: PickOptions): number {
-  let owned = -1
-  let ownedTies = 0
-  let foreign = -1
-  let foreignTies = 0
+  let best = -1
+  let bestRank = -1
+  let ties = 0
   for (let piece = 0; piece < view.pieceCount; piece++) {
     if (!view.wanted(piece) || !view.peerHas(piece) || !worthAnExpensiveLink(view, piece)) continue
-    if (view.owned(piece)) {
-      ownedTies++
-      if (opts.random() * ownedTies < 1) owned = piece
-    } else {
-      foreignTies++
-      if (opts.random() * foreignTies < 1) foreign = piece
+    // The share lacked most wins; our own breaks a tie (doubled, plus one).
+    const rank = view.shareLacking(piece) * 2 + (view.owned(piece) ? 1 : 0)
+    if (rank > bestRank) {
+      best = piece
+      bestRank = rank
+      ties = 1
+    } else if (rank === bestRank) {
+      ties++
+      if (opts.random() * ties < 1) best = piece
     }
   }
-  return owned >= 0 ? owned : foreign
+  return best
 }

@@ -35,6 +35,11 @@ export class ShareLag {
     this.lacking[rank] = (this.lacking[rank] ?? 1) - 1
   }
 
+  /** How many pieces of the share of `rank` this target does not hold. */
+  lackingOf(rank: number): number {
+    return this.lacking[rank] ?? 0
+  }
+
   /** Whether the share of `rank` lags far enough behind this target's own to be fetched by it too. */
   lagging(rank: number): boolean {
     const own = this.lacking[this.placement.rank] ?? 0

@@ -235,6 +235,7 @@ class PieceScheduler {
         const owner = piece % placement.siteSize
         return this.owners.stalled(owner, now) || this.shares.lagging(owner)
       },
+      shareLacking: (piece: number) => this.shares.lackingOf(piece % placement.siteSize),
     }
   }
 }

@@ -11,6 +11,7 @@ function view(holders: number[], overrides: Partial<PieceView> = {}): PieceView 
     cheapHolders: (piece) => holders[piece] ?? 0,
     owned: () => false,
     mayTakeOver: () => false,
+    shareLacking: () => 0,
     ...overrides,
   }
 }
@@ -52,6 +53,23 @@ describe('pickPiece over an expensive link', () => {
   test('fetches its own share first', () => {
     const view4 = view([0, 0, 0, 0], { owned: (p) => p === 3, mayTakeOver: () => true })
     expect(pickPiece(view4, expensive)).toBe(3)
+  })
+
+  test('fills the share it lacks most first, among those it may fetch', () => {
+    // Pieces 0 and 2 are our share (2 lacking), 1 and 3 a lagging owner's (5 lacking).
+    const lagging = view([0, 0, 0, 0], {
+      owned: (p) => p % 2 === 0,
+      mayTakeOver: (p) => p % 2 === 1,
+      shareLacking: (p) => (p % 2 === 0 ? 2 : 5),
+    })
+    expect([1, 3]).toContain(pickPiece(lagging, expensive))
+    // Caught up: ours again.
+    const caughtUp = view([0, 0, 0, 0], {
+      owned: (p) => p % 2 === 0,
+      mayTakeOver: (p) => p % 2 === 1,
+      shareLacking: () => 2,
+    })
+    expect([0, 2]).toContain(pickPiece(caughtUp, expensive))
   })
 
   test('leaves other shares to their owners unless an owner is gone', () => {
