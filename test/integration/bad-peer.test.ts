@@ -55,6 +55,7 @@ describe.skipIf(reason !== undefined)(
         expect(await sha256(cluster, host)).toBe(digest)
         expect(await leftoversOn(cluster, host)).toEqual([])
       }
+      expect(await leftoversOn(cluster, 'h0')).toEqual([])
     })
   },
 )

@@ -48,6 +48,7 @@ describe.skipIf(reason !== undefined)(`two runs at once${reason ? ` (skipped: ${
       const digest = await sha256(cluster, 'h0', name)
       for (const host of TARGETS) expect(await sha256(cluster, host, name)).toBe(digest)
     }
+    for (const host of ['h0', ...TARGETS]) expect(await leftoversOn(cluster, host)).toEqual([])
   })
 
   test('the same payload twice: the second run is refused, the first lands an exact copy', async () => {
@@ -66,10 +67,8 @@ describe.skipIf(reason !== undefined)(`two runs at once${reason ? ` (skipped: ${
     const finished = await first
     expect(finished.exitCode).toBe(0)
     const digest = await sha256(cluster, 'h0', 'one')
-    for (const host of TARGETS) {
-      expect(await sha256(cluster, host, 'one')).toBe(digest)
-      expect(await leftoversOn(cluster, host)).toEqual([])
-    }
+    for (const host of TARGETS) expect(await sha256(cluster, host, 'one')).toBe(digest)
+    for (const host of ['h0', ...TARGETS]) expect(await leftoversOn(cluster, host)).toEqual([])
   })
 })
 
