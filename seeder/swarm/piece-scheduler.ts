@@ -33,6 +33,13 @@ const OWNER_STALL_MS = 10_000
 /** Stalled owners are noticed with time alone, and no message would wake the wires for that. */
 const TICK_MS = 1_000
 /**
+ * A connection that has delivered no block for this long while our requests wait on it is to a peer
+ * that is stopped or cut off: it is closed, which releases the blocks reserved on it. Until then
+ * they stay reserved (webtorrent's own request timeout is 30 s, longer than a short
+ * --stall-timeout), and a target whose last pieces were asked of that peer waited for them.
+ */
+const UNANSWERED_MS = 5_000
+/**
  * Under --bwlimit: the most requests sent in one go, in seconds at the cap, and how often to refill.
  * A burst of B seconds lets any window of T seconds carry up to (T + B) / T of the cap, so 0.2 s
  * allowed 10% over in 2 s; 0.1 s is two refills, enough that a late timer loses no budget (at one
@@ -97,6 +104,8 @@ class PieceScheduler {
   /** When the owner of each share, by rank, last gained a piece. */
   private readonly owners = new OwnerLiveness(Date.now(), OWNER_STALL_MS)
   private readonly shares: ShareLag
+  /** Per connection, its bytes received when last looked at, and since when it has not grown. */
+  private readonly lastBlock = new WeakMap<WireInternals, { bytes: number; at: number }>()
 
   constructor(
     private readonly torrent: TorrentInternals,
@@ -166,6 +175,20 @@ class PieceScheduler {
     const now = Date.now()
     for (const mate of this.cheapHolders.mates()) {
       if (mate.setLive(mate.complete || !this.owners.stalled(mate.rank, now))) this.epoch++
+    }
+    this.closeUnanswered(now)
+  }
+
+  /** Closes connections on which requests have waited UNANSWERED_MS without a block arriving. */
+  private closeUnanswered(now: number): void {
+    for (const wire of this.torrent.wires) {
+      if (wire.destroyed) continue
+      const seen = this.lastBlock.get(wire)
+      if (wire.requests.length === 0 || seen === undefined || wire.downloaded !== seen.bytes) {
+        this.lastBlock.set(wire, { bytes: wire.downloaded, at: now })
+      } else if (now - seen.at >= UNANSWERED_MS) {
+        wire.destroy()
+      }
     }
   }
 

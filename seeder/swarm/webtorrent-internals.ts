@@ -18,6 +18,8 @@ export interface WireInternals {
   peerChoking: boolean
   destroyed: boolean
   requests: unknown[]
+  /** Payload bytes received on this connection (bittorrent-protocol counts each block). */
+  downloaded: number
   peerPieces: BitField
   peerExtendedHandshake?: { reqq?: unknown }
   downloadSpeed(): number
