@@ -15,6 +15,7 @@ export class ShareLag {
   /** Per rank, the pieces of that share this target does not hold. */
   private readonly lacking: number[]
   private readonly held: Uint8Array
+  private heldCount = 0
   private readonly margin: number
 
   constructor(
@@ -31,6 +32,7 @@ export class ShareLag {
   gained(piece: number): void {
     if (this.held[piece] !== 0) return
     this.held[piece] = 1
+    this.heldCount++
     const rank = piece % this.placement.siteSize
     this.lacking[rank] = (this.lacking[rank] ?? 1) - 1
   }
@@ -40,10 +42,17 @@ export class ShareLag {
     return this.lacking[rank] ?? 0
   }
 
-  /** Whether the share of `rank` lags far enough behind this target's own to be fetched by it too. */
-  lagging(rank: number): boolean {
+  /**
+   * Whether the share of `rank` lags far enough behind this target's own to be fetched by it too.
+   * `ownerHeld`, the pieces its owner says it holds (undefined: not connected), must be behind this
+   * target's count as well: an owner that is merely late with its share, not slow (it started a
+   * second after the others, or lost a core for a while), soon holds as much as everyone else from
+   * its site-mates, and its share is then left to it; only a slow owner stays behind.
+   */
+  lagging(rank: number, ownerHeld?: number): boolean {
     const own = this.lacking[this.placement.rank] ?? 0
-    return (this.lacking[rank] ?? 0) > own + this.margin
+    if ((this.lacking[rank] ?? 0) <= own + this.margin) return false
+    return ownerHeld === undefined || ownerHeld < this.heldCount - this.margin
   }
 }
 

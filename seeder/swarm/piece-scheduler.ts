@@ -104,6 +104,8 @@ class PieceScheduler {
   /** When the owner of each share, by rank, last gained a piece. */
   private readonly owners = new OwnerLiveness(Date.now(), OWNER_STALL_MS)
   private readonly shares: ShareLag
+  /** How many pieces each connected site-mate, by rank, holds: refreshed every tick. */
+  private readonly mateHeld = new Map<number, number>()
   /** Per connection, its bytes received when last looked at, and since when it has not grown. */
   private readonly lastBlock = new WeakMap<WireInternals, { bytes: number; at: number }>()
 
@@ -173,8 +175,10 @@ class PieceScheduler {
    */
   refreshLiveness(): void {
     const now = Date.now()
+    this.mateHeld.clear()
     for (const mate of this.cheapHolders.mates()) {
       if (mate.setLive(mate.complete || !this.owners.stalled(mate.rank, now))) this.epoch++
+      this.mateHeld.set(mate.rank, Math.max(mate.heldPieces, this.mateHeld.get(mate.rank) ?? 0))
     }
     this.closeUnanswered(now)
   }
@@ -256,7 +260,7 @@ class PieceScheduler {
       // lags behind ours (share-lag.ts).
       mayTakeOver: (piece: number) => {
         const owner = piece % placement.siteSize
-        return this.owners.stalled(owner, now) || this.shares.lagging(owner)
+        return this.owners.stalled(owner, now) || this.shares.lagging(owner, this.mateHeld.get(owner))
       },
       shareLacking: (piece: number) => this.shares.lackingOf(piece % placement.siteSize),
     }

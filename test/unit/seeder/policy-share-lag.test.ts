@@ -49,6 +49,20 @@ describe('ShareLag', () => {
     expect(behind.lagging(0)).toBe(true)
   })
 
+  test('an owner that holds as much as this target is late, not slow: its share is left to it', () => {
+    // 32 pieces per share, margin 4: rank 2's share is 5 behind ours.
+    const lag = new ShareLag({ rank: 0, siteSize: 3 }, 96)
+    gainShare(lag, 0, 3, 96)
+    gainShare(lag, 1, 3, 96)
+    gainShare(lag, 2, 3, 3 * 27)
+    // We hold 91 pieces. An owner holding 90 got the rest from its site-mates: late with its share.
+    expect(lag.lagging(2, 90)).toBe(false)
+    // One holding 80 is slow.
+    expect(lag.lagging(2, 80)).toBe(true)
+    // One we cannot see is judged by its share alone.
+    expect(lag.lagging(2, undefined)).toBe(true)
+  })
+
   test('a piece reported twice counts once', () => {
     const lag = new ShareLag({ rank: 0, siteSize: 2 }, 20)
     for (let i = 0; i < 10; i++) lag.gained(1)
