@@ -1,15 +1,11 @@
 import type { Torrent } from 'webtorrent'
-import { type PeerIdentity, readPeerId } from '../../shared/peer-id.js'
+import type { AgentReport } from '../../shared/messages.js'
+import { readPeerId } from '../../shared/peer-id.js'
 import { PieceBlame } from '../policy/piece-blame.js'
-import type { PeerInternals, TorrentInternals, WireInternals } from './webtorrent-internals.js'
+import { peerOf, type TorrentInternals, type WireInternals } from './webtorrent-internals.js'
 
-/** What a target tells when it drops a peer. */
-export interface DroppedPeer {
-  /** Who the peer said it was (role, site, rank), or null for an id we did not make. */
-  peer: PeerIdentity | null
-  address: string | null
-  failedPieces: number
-}
+/** What a target tells when it drops a peer (the `peerDropped` report). */
+export type DroppedPeer = Omit<Extract<AgentReport, { type: 'peerDropped' }>, 'type'>
 
 // webtorrent 2.8.5 says a piece failed its hash only in this warning (torrent.js, _request).
 const HASH_FAILED = /^Piece (\d+) failed verification$/
@@ -65,9 +61,4 @@ function drop(torrent: TorrentInternals, peerId: string, barred: Set<string>): s
     wire.destroy()
   }
   return address
-}
-
-function peerOf(torrent: TorrentInternals, wire: WireInternals): PeerInternals | undefined {
-  for (const peer of torrent._peers.values()) if (peer.wire === wire) return peer
-  return undefined
 }

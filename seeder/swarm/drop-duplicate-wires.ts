@@ -1,5 +1,5 @@
 import type { Torrent } from 'webtorrent'
-import type { PeerInternals, TorrentInternals, WireInternals } from './webtorrent-internals.js'
+import { peerOf, type TorrentInternals, type WireInternals } from './webtorrent-internals.js'
 
 /**
  * Keeps one connection per pair of peers. When two peers learn of each other from the tracker at
@@ -33,9 +33,4 @@ export function dropDuplicateWires(torrent: Torrent, ownPeerId: string): void {
     }
     loser.destroy()
   })
-}
-
-function peerOf(torrent: TorrentInternals, wire: WireInternals): PeerInternals | undefined {
-  for (const peer of torrent._peers.values()) if (peer.wire === wire) return peer
-  return undefined
 }

@@ -132,3 +132,9 @@ export interface PeerPipesInternals {
   /** Set once our override is installed, so installing twice keeps the original. */
   __fanoutDirectPipes?: true
 }
+
+/** The peer record webtorrent keeps for a connection: what says whether we dialled it, and where. */
+export function peerOf(torrent: TorrentInternals, wire: WireInternals): PeerInternals | undefined {
+  for (const peer of torrent._peers.values()) if (peer.wire === wire) return peer
+  return undefined
+}

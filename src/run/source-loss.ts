@@ -38,7 +38,7 @@ export async function judgeSourceLoss(
   throw new FanoutError('SOURCE_LOST', sourceLostMessage(state.sourceLost), {}, { cause: err })
 }
 
-export function sourceLostMessage(loss: SourceLoss): string {
+function sourceLostMessage(loss: SourceLoss): string {
   const share = loss.pieces === 0 ? 0 : Math.floor((loss.heldPieces / loss.pieces) * 100)
   return (
     `the source was lost ${loss.seconds.toFixed(1)} s into the run (${loss.reason}); the targets ` +

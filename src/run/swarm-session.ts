@@ -60,13 +60,6 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
       throw err
     })
   // Judged once for every target: the swarm may well finish without its source (source-loss.ts).
-  let backupEnded = false
-  ended.then(
-    () => {
-      backupEnded = true
-    },
-    () => {},
-  )
   // Set once every target is complete or failed: the source's exit is then the one asked for.
   let sourceDone = false
   const sourceLost = source.channel
@@ -74,7 +67,10 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
     .catch((err: unknown) =>
       sourceDone
         ? new Promise<never>(() => {})
-        : judgeSourceLoss(err, targets, { ...deps, growingEnded: deps.backup === null ? null : backupEnded }),
+        : judgeSourceLoss(err, targets, {
+            ...deps,
+            growingEnded: deps.backup === null ? null : state.backupEnd !== undefined,
+          }),
     )
   sourceLost.catch(() => {})
   await starting
