@@ -62,16 +62,14 @@ export async function runSwarm(plan: TransferPlan, deps: SwarmDeps): Promise<voi
   // Judged once for every target: the swarm may well finish without its source (source-loss.ts).
   // Set once every target is complete or failed: the source's exit is then the one asked for.
   let sourceDone = false
-  const sourceLost = source.channel
-    .failure(deps.signal)
-    .catch((err: unknown) =>
-      sourceDone
-        ? new Promise<never>(() => {})
-        : judgeSourceLoss(err, targets, {
-            ...deps,
-            growingEnded: deps.backup === null ? null : state.backupEnd !== undefined,
-          }),
-    )
+  const sourceLost = source.channel.failure(deps.signal).catch((err: unknown) =>
+    sourceDone
+      ? new Promise<never>(() => {})
+      : judgeSourceLoss(err, targets, {
+          ...deps,
+          growingEnded: deps.backup === null ? null : state.backupEnd !== undefined,
+        }),
+  )
   sourceLost.catch(() => {})
   await starting
   state.setPhase('transferring')
