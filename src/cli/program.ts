@@ -92,6 +92,26 @@ function addTransferOptions(program: Command): void {
     'encrypt the swarm or stream: TLS with a per-transfer key (default)',
     'send it in clear',
   )
+  program
+    .addOption(
+      new Option(
+        '--base <dir>',
+        'on each target, a directory (often the previous release) to copy unchanged files from; absolute or relative to the target directory',
+      ).argParser(flagParser(SETTINGS.base)),
+    )
+    .addOption(
+      new Option(
+        '--link <name>',
+        'point the symlink NAME in each target directory at the new copy once it landed (atomic switch)',
+      ).argParser(flagParser(SETTINGS.link)),
+    )
+    .addOption(
+      choiceOption(
+        '--link-when <when>',
+        SETTINGS.linkWhen,
+        'each (default): switch every target whose copy landed; all: only if every target landed',
+      ),
+    )
   pair(
     program,
     'firewall',
@@ -165,6 +185,9 @@ function toFlags(opts: Record<string, unknown>): { [K in keyof Config]-?: Config
     encrypt: opts.encrypt as boolean | undefined,
     firewall: opts.firewall as boolean | undefined,
     topologyPath: opts.topology as string | undefined,
+    base: opts.base as string | undefined,
+    link: opts.link as string | undefined,
+    linkWhen: opts.linkWhen as Config['linkWhen'] | undefined,
     verbose: opts.verbose as boolean | undefined,
     json: opts.json as boolean | undefined,
     // A lone --no-x gets commander's default true, which here means "not given".

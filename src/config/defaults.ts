@@ -11,6 +11,9 @@ export type Transport = 'auto' | 'swarm' | 'stream'
 /** The stream's compression: gzip in the agent (pigz-compatible), or the hosts' `zstd` binary. */
 export type Codec = 'gzip' | 'zstd'
 
+/** When `--link` switches: on each target whose copy landed, or only when every target's did. */
+export type LinkWhen = 'each' | 'all'
+
 /** Every setting of a run, resolved once from defaults, environment and flags, then frozen. */
 export interface Config {
   /** What is sent: `file` copies a file or a directory tree. */
@@ -51,6 +54,15 @@ export interface Config {
    * round-trip times to the source.
    */
   topologyPath: string | undefined
+  /**
+   * A directory on every target (absolute, or relative to the target directory), typically the
+   * previous release: each target copies from it every file whose content the new copy needs, and
+   * receives only the rest. Never written to.
+   */
+  base: string | undefined
+  /** A symlink in each target directory pointed at the new copy once it landed, replaced atomically. */
+  link: string | undefined
+  linkWhen: LinkWhen
   /** Debug logs on stderr. */
   verbose: boolean
   /** One JSON summary on stdout instead of the human one. */
@@ -78,6 +90,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   encrypt: true,
   firewall: true,
   topologyPath: undefined,
+  base: undefined,
+  link: undefined,
+  linkWhen: 'each',
   verbose: false,
   json: false,
   progress: 'auto',

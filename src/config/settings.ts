@@ -1,6 +1,16 @@
 import { FanoutError } from '../../shared/errors.js'
 import type { Config, TransferType } from './defaults.js'
-import { BOOLEAN, oneOf, PATH, PORT, RATE, SECONDS, type ValueSyntax } from './values.js'
+import {
+  BOOLEAN,
+  FILE_NAME,
+  oneOf,
+  PATH,
+  PORT,
+  RATE,
+  SECONDS,
+  TARGET_PATH,
+  type ValueSyntax,
+} from './values.js'
 
 /** How one Config field is named and written outside the code. */
 export interface Setting<T> {
@@ -55,6 +65,10 @@ export const SETTINGS: { readonly [F in keyof Config]-?: Setting<NonNullable<Con
   encrypt: setting('encrypt', BOOLEAN),
   firewall: setting('firewall', BOOLEAN),
   topologyPath: setting('topology', PATH),
+  // The previous release differs from run to run, so only the command line names it.
+  base: setting('base', TARGET_PATH, { inFile: false, env: undefined }),
+  link: setting('link', FILE_NAME),
+  linkWhen: setting('link_when', oneOf(['each', 'all'] as const)),
   verbose: setting('verbose', BOOLEAN),
   json: setting('json', BOOLEAN, { inFile: false, env: undefined }),
   progress: setting('progress', oneOf(['auto', 'never'] as const), {

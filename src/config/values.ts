@@ -59,6 +59,23 @@ export const PATH: ValueSyntax<string> = {
   problem: 'an empty path',
 }
 
+/** A path on the targets, taken as written: it means nothing on the host that reads the setting. */
+export const TARGET_PATH: ValueSyntax<string> = {
+  parse: (text) => (text.trim() === '' || text.includes('\0') ? undefined : text.trim()),
+  problem: 'an empty path',
+}
+
+/** One name inside a directory: no slash, not `.` or `..`. */
+export const FILE_NAME: ValueSyntax<string> = {
+  parse(text) {
+    const name = text.trim()
+    return name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')
+      ? undefined
+      : name
+  },
+  problem: 'not a name inside the target directory (no /, not . or ..)',
+}
+
 /** One word out of a fixed list, compared exactly, as the command line's choices are. */
 export function oneOf<T extends string>(words: readonly T[]): ValueSyntax<T> {
   return {
