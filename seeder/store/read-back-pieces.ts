@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { FanoutError } from '../../shared/errors.js'
 import { DirectReader } from './direct-read.js'
-import { locateSpan, type StoredFile } from './locate-span.js'
+import type { StoredFile } from './locate-span.js'
 
 export interface StoredPieces {
   /** The torrent's store root: each file's `path` is relative to it. */
@@ -26,39 +26,88 @@ export async function readBackPieces(
   stored: StoredPieces,
   signal: AbortSignal,
 ): Promise<{ seconds: number; direct: boolean }> {
-  const reader = new DirectReader(stored.pieceLength)
+  const reader = new DirectReader(READ_BYTES)
   const started = performance.now()
-  for (let piece = 0; piece < stored.hashes.length; piece++) {
-    signal.throwIfAborted()
-    const start = piece * stored.pieceLength
-    const length = Math.min(stored.pieceLength, stored.length - start)
-    const hash = createHash('sha1')
-    const spans = locateSpan(stored.files, start, length)
-    for (const span of spans) {
-      const file = stored.files[span.fileIndex] as StoredFile
-      const data = reader.read(join(stored.root, file.path), span.fileOffset, span.length)
-      if (data.length !== span.length) throw mismatch(stored, file, start, length, 'is shorter than it was')
-      hash.update(data)
+  const piece = new PieceInProgress(stored)
+  for (const [fileIndex, file] of stored.files.entries()) {
+    const path = join(stored.root, file.path)
+    for (let position = 0; position < file.length; ) {
+      signal.throwIfAborted()
+      const want = Math.min(READ_BYTES, file.length - position)
+      const data = reader.read(path, position, want)
+      if (data.length !== want)
+        throw mismatch(stored, file, file.offset + position, want, 'is shorter than it was')
+      piece.add(data, fileIndex)
+      position += want
+      // Each read is a few milliseconds of blocking I/O; the agent still serves the others meanwhile.
+      await yieldToEventLoop()
     }
-    if (hash.digest('hex') !== stored.hashes[piece]) {
-      // A piece's hash cannot tell which of the files it spans changed: all of them are named.
-      if (spans.length > 1) {
-        const paths = spans.map((span) =>
-          join(stored.root, (stored.files[span.fileIndex] as StoredFile).path),
-        )
-        throw new FanoutError(
-          'VERIFY_FAILED',
-          `checksum mismatch: piece ${piece}, in ${paths.join(' or ')}, differs from the source after it was written`,
-          { path: paths[0] as string },
-        )
-      }
-      const only = stored.files[spans[0]?.fileIndex ?? 0] as StoredFile
-      throw mismatch(stored, only, start, length, 'differs from the source')
-    }
-    // Each piece is a few milliseconds of blocking reads; the agent still serves the others meanwhile.
-    await yieldToEventLoop()
   }
+  piece.expectAll()
   return { seconds: (performance.now() - started) / 1000, direct: reader.direct }
+}
+
+/**
+ * Reads are up to this long whatever the piece length, and pieces are hashed out of them: with a
+ * base, pieces are 16 KiB, and a read per piece cost a file open and a system call each.
+ */
+const READ_BYTES = 1 << 20
+
+/** The piece the stream of file bytes is in: hashed as bytes come, checked once it is whole. */
+class PieceInProgress {
+  private index = 0
+  private hash = createHash('sha1')
+  private filled = 0
+  private fileIndexes: number[] = []
+
+  constructor(private readonly stored: StoredPieces) {}
+
+  add(data: Buffer, fileIndex: number): void {
+    for (let at = 0; at < data.length; ) {
+      const take = Math.min(data.length - at, this.lengthOf(this.index) - this.filled)
+      this.hash.update(data.subarray(at, at + take))
+      if (this.fileIndexes.at(-1) !== fileIndex) this.fileIndexes.push(fileIndex)
+      this.filled += take
+      at += take
+      if (this.filled === this.lengthOf(this.index)) this.check()
+    }
+  }
+
+  /** The files held fewer bytes than the pieces cover: the last ones were never checked. */
+  expectAll(): void {
+    const { stored, index } = this
+    if (index >= stored.hashes.length) return
+    throw new FanoutError('VERIFY_FAILED', `checksum mismatch: the copy ends inside piece ${index}`, {
+      path: stored.root,
+    })
+  }
+
+  private lengthOf(piece: number): number {
+    return Math.min(this.stored.pieceLength, this.stored.length - piece * this.stored.pieceLength)
+  }
+
+  private check(): void {
+    if (this.hash.digest('hex') !== this.stored.hashes[this.index]) throw this.failure()
+    this.index++
+    this.hash = createHash('sha1')
+    this.filled = 0
+    this.fileIndexes = []
+  }
+
+  /** A piece's hash cannot tell which of the files it spans changed: all of them are named. */
+  private failure(): FanoutError {
+    const { stored, index } = this
+    const files = this.fileIndexes.map((i) => stored.files[i] as StoredFile)
+    const start = index * stored.pieceLength
+    if (files.length === 1)
+      return mismatch(stored, files[0] as StoredFile, start, this.lengthOf(index), 'differs from the source')
+    const paths = files.map((file) => join(stored.root, file.path))
+    return new FanoutError(
+      'VERIFY_FAILED',
+      `checksum mismatch: piece ${index}, in ${paths.join(' or ')}, differs from the source after it was written`,
+      { path: paths[0] as string },
+    )
+  }
 }
 
 function mismatch(stored: StoredPieces, file: StoredFile, start: number, length: number, what: string) {
