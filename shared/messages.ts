@@ -31,6 +31,11 @@ export interface ManifestEntry {
    * in the torrent, and the target links it to that file, which comes earlier in the manifest.
    */
   linkTo?: string
+  /**
+   * SHA-256 of a file's bytes, hex: set when the run copies from a base (--base), so a target can
+   * find each file's content there under any name.
+   */
+  digest?: string
 }
 
 export interface Manifest {
@@ -132,6 +137,11 @@ export type AgentCommand =
       dataAddress: string
       /** The source's site (see Placement); the tracker groups peers by site. */
       site: number
+      /**
+       * The targets copy unchanged files from a base (--base): give every file its digest before
+       * seeding, and pieces small enough that a changed file costs little more than itself.
+       */
+      incremental?: boolean
       /** Not `sourcePath`: a hot backup, spooled in the agent's directory and seeded as it grows. */
       backup?: BackupOrder & {
         /** The most the backup may grow to: the torrent's size. */
@@ -152,6 +162,8 @@ export type AgentCommand =
       trackerUrl: string | null
       /** Re-read the whole copy from disk against the piece hashes before it lands (--checksum). */
       checksum: boolean
+      /** An absolute directory on this host to copy every file whose digest it holds from (--base). */
+      base?: string
       /** The payload is this archive: unpack it into `targetDir`, which must hold nothing else. */
       unpack?: ArchiveFormat
       /** An unpacked backup: run `mariadb-backup --prepare` on it and give it to the directory's owner. */
@@ -251,6 +263,16 @@ export interface ServedCounts {
   repeatedBytes: number
 }
 
+/**
+ * What a target copied from its base (--base) instead of receiving it; `found` false when the base
+ * was not there (the target then receives every byte).
+ */
+export interface FromBase {
+  found: boolean
+  files: number
+  bytes: number
+}
+
 export interface TransferCounters {
   downloaded: number
   uploaded: number
@@ -296,7 +318,10 @@ export type AgentReport =
    * Every piece is held and verified; the agent keeps uploading until told to finalize. A stream's
    * target adds the wire bytes it read and, for the in-flight checksum, their SHA-256.
    */
-  | { type: 'complete'; bytes: number; wireBytes?: number; streamDigest?: string | null }
+  /** Target, with a base: what it copied from there before asking the swarm for anything. */
+  | ({ type: 'fromBase' } & FromBase)
+  /** `received`: payload bytes that came over the network (the swarm; the rest came from a base). */
+  | { type: 'complete'; bytes: number; received?: number; wireBytes?: number; streamDigest?: string | null }
   /**
    * Target, swarm: the pieces it holds, as a BitTorrent bitfield (piece 0 in the high bit of the
    * first byte), base64; `pieces`: how many make the payload, null while a growing one has not ended.

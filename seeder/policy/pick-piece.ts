@@ -79,3 +79,24 @@ function pickOverExpensiveLink(view: PieceView, opts: PickOptions): number {
   }
   return best
 }
+
+/**
+ * Pieces to start together with `first`: the next ones after it that could have been picked from
+ * this peer, up to `count` in all, looking no further than `window` pieces ahead. Small pieces (a
+ * run with a base) would otherwise each cost a walk over every piece, and land in random order
+ * across thousands of files; taken in runs they cost and behave like one large piece.
+ */
+export function piecesAfter(
+  view: PieceView,
+  first: number,
+  opts: { count: number; window: number; expensive: boolean },
+): number[] {
+  const run: number[] = []
+  const last = Math.min(view.pieceCount - 1, first + opts.window)
+  for (let piece = first + 1; piece <= last && run.length < opts.count - 1; piece++) {
+    if (!view.wanted(piece) || !view.peerHas(piece)) continue
+    if (opts.expensive && !worthAnExpensiveLink(view, piece)) continue
+    run.push(piece)
+  }
+  return run
+}

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { ParsedTorrent } from 'webtorrent'
@@ -13,13 +13,13 @@ import type {
 import type { Report } from '../control/report.js'
 import { landUnpacked, unpackDirIn } from '../place/land-unpacked.js'
 import { materialize } from '../place/materialize.js'
+import { openStaging } from '../place/open-staging.js'
 import { placeIntoTarget } from '../place/place-into-target.js'
 import { finishUnpacked } from '../place/prepare-backup.js'
 import { checksItsOwnBytes, unpackStaged } from '../place/unpack-archive.js'
 import { KnownHashes } from '../policy/known-hashes.js'
 import { flipByte } from '../store/flip-byte.js'
 import { readBackPieces } from '../store/read-back-pieces.js'
-import { lockStaging } from '../store/staging-lock.js'
 import { WriteBacklog } from '../store/write-backlog.js'
 import { parseOwnTorrent } from '../swarm/add-own-torrent.js'
 import { type JoinedSwarm, joinSwarm } from '../swarm/join-swarm.js'
@@ -58,13 +58,7 @@ export interface TargetRole {
  * other targets once complete.
  */
 export async function fetchTarget(command: FetchCommand, report: Report, log: Logger): Promise<TargetRole> {
-  const stagingDir = join(command.targetDir, command.stagingName)
-  // Before the staging copy is touched: another run of the same payload may be writing it.
-  const unlock = await lockStaging(command.targetDir, command.stagingName)
-  const resumed = await makeStagingDir(stagingDir, log).catch(async (err: unknown) => {
-    await unlock()
-    throw err
-  })
+  const { stagingDir, checkHeld, unlock } = await openStaging(command, report, log)
   const unpackDir = unpackDirIn(stagingDir, command.manifest.name)
   // Read back (with --checksum), then metadata: both start once every piece is held, while this
   // target still serves the others, and finalize waits for them.
@@ -104,7 +98,11 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     const { torrent } = fetching.swarm
     torrent.once('done', () => {
       complete = true
-      report({ type: 'complete', bytes: end?.bytes ?? torrent.length })
+      report({
+        type: 'complete',
+        bytes: end?.bytes ?? torrent.length,
+        received: (torrent as unknown as TorrentInternals).received,
+      })
       // The copy's metadata is restored while this target still serves the others, not after the
       // last target is done: for a tree of 20,000 files that is 80,000 calls per target, all at the
       // end of the run. Nothing writes to the copy any more; reads keep its access times
@@ -117,7 +115,7 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     learnPieceHashes: async ({ first, digests }) => {
       if (fetching === undefined) throw new FanoutError('AGENT_PROTOCOL', 'piece hashes for an empty payload')
       const { swarm, known } = fetching
-      const count = await learnPieceHashes(swarm.torrent, first, Buffer.from(digests, 'base64'), resumed)
+      const count = await learnPieceHashes(swarm.torrent, first, Buffer.from(digests, 'base64'), checkHeld)
       known.add(first, count)
       swarm.wake()
     },
@@ -227,18 +225,6 @@ async function readBackOnce(
     hashes: (swarm.torrent as unknown as TorrentInternals)._hashes.slice(0, end?.pieces),
   }
   return (await readBackPieces(stored, signal)).seconds
-}
-
-/** Makes the staging directory; true when an earlier run left one to resume from. */
-function makeStagingDir(stagingDir: string, log: Logger): Promise<boolean> {
-  return mkdir(stagingDir, { mode: 0o700 }).then(
-    () => false,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err
-      log.info({ stagingDir }, 'resuming from an earlier staging copy')
-      return true
-    },
-  )
 }
 
 async function joinAsTarget(

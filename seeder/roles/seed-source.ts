@@ -2,6 +2,7 @@ import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
+import { digestFiles } from '../package/digest-files.js'
 import { hashPieces } from '../package/hash-pieces.js'
 import { type PayloadFile, scanTree } from '../package/scan-tree.js'
 import { shareHardLinks } from '../package/share-hard-links.js'
@@ -39,7 +40,9 @@ export async function seedSource(
     report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })
     return { hashed: Promise.resolve(), stop: async () => {}, served: () => null }
   }
-  const pieceLength = choosePieceLength(manifest.totalBytes)
+  const incremental = command.incremental === true
+  if (incremental) await digestFiles(manifest, files, signal)
+  const pieceLength = choosePieceLength(manifest.totalBytes, { incremental })
   // The torrent's paths start with the source's own name, so its parent is the store root.
   const storePath = dirname(command.sourcePath)
   const seeding = await startSeeding(command, { manifest, files, pieceLength, storePath }, { report, log })

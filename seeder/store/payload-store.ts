@@ -246,7 +246,7 @@ export class PayloadStore {
  * A full disk is the user's to fix, so it says so and where; webtorrent passes this error on as the
  * torrent's, and the agent reports its code (NO_SPACE).
  */
-function describeWriteFailure(err: unknown, path: string): unknown {
+export function describeWriteFailure(err: unknown, path: string): unknown {
   const errno = (err as NodeJS.ErrnoException).code
   if (errno !== 'ENOSPC' && errno !== 'EDQUOT') return err
   const what = errno === 'ENOSPC' ? 'no space left on the device' : 'disk quota exceeded'

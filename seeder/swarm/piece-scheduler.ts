@@ -5,7 +5,7 @@ import { HolderCounts } from '../policy/holder-counts.js'
 import type { KnownHashes } from '../policy/known-hashes.js'
 import { mayRequestMore } from '../policy/memory-budget.js'
 import { OwnerLiveness } from '../policy/owner-liveness.js'
-import { type PieceView, pickPiece, worthAnExpensiveLink } from '../policy/pick-piece.js'
+import { type PieceView, pickPiece, piecesAfter, worthAnExpensiveLink } from '../policy/pick-piece.js'
 import { PIPELINE_MAX_SECONDS, PIPELINE_MIN_SECONDS, pipelineLength } from '../policy/pipeline.js'
 import { ShareLag } from '../policy/share-lag.js'
 import { TokenBucket } from '../policy/token-bucket.js'
@@ -45,6 +45,12 @@ const UNANSWERED_MS = 5_000
  * allowed 10% over in 2 s; 0.1 s is two refills, enough that a late timer loses no budget (at one
  * refill, 0.05 s, the mean fell to 0.93x the cap).
  */
+/**
+ * Pieces smaller than this (a run with a base) are started in runs of this many bytes: see
+ * piecesAfter. Whole-copy pieces are at least this large, so they go one at a time as before.
+ */
+const RUN_BYTES = 1 << 20
+
 const BUDGET_SECONDS = 0.1
 const BUDGET_TICK_MS = 50
 
@@ -212,8 +218,13 @@ class PieceScheduler {
         if (!expensive) this.exhaustedAt.set(wire, this.epoch)
         return
       }
-      this.started.add(piece)
-      this.fill(wire, piece, max)
+      const runLength = Math.max(1, Math.floor(RUN_BYTES / this.torrent.pieceLength))
+      const window = runLength * this.placement.siteSize
+      for (const next of [piece, ...piecesAfter(view, piece, { count: runLength, window, expensive })]) {
+        if (wire.requests.length >= max) break
+        this.started.add(next)
+        this.fill(wire, next, max)
+      }
     }
   }
 

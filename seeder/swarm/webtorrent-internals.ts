@@ -48,6 +48,8 @@ export interface TorrentInternals {
   /** The .torrent file's bytes. */
   torrentFile: Uint8Array
   destroyed: boolean
+  /** Payload bytes that came from peers (blocks received, including any that failed their hash). */
+  received: number
   /** Each piece's SHA-1 in hex, from the .torrent; what a received piece is checked against. */
   _hashes: string[]
   _markVerified(piece: number): void

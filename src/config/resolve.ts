@@ -126,6 +126,11 @@ function validate(config: Config, from: Record<keyof Config, Layer>): void {
   // A prepare of something that is not a backup cannot mean anything; silently skipping it would
   // leave an operator starting a server on a copy they believe prepared.
   if (config.prepare && config.type !== 'xtrabackup') fail('prepare', 'only for transfer_type xtrabackup')
+  // A base is matched file by file; an archive or a backup arrives as one stream of bytes.
+  if (config.base !== undefined && config.type !== 'file') fail('base', 'only for transfer_type file')
+  if (config.base !== undefined && config.transport === 'stream') {
+    fail('base', 'needs the swarm (a stream sends every byte): use --transport auto or swarm')
+  }
 }
 
 /** transfer.py's rules between settings, with a note for --print-config wherever one applies. */

@@ -1,5 +1,5 @@
 import type { FanoutCode } from '../../shared/errors.js'
-import type { TransferCounters } from '../../shared/messages.js'
+import type { FromBase, TransferCounters } from '../../shared/messages.js'
 import type { ReplicationStart } from './backup-position.js'
 
 export type TransferPhase = 'checking' | 'hashing' | 'transferring' | 'finalizing' | 'done'
@@ -16,6 +16,10 @@ export interface TargetProgress extends TransferCounters {
   wireBytes?: number
   /** With --checksum: seconds spent re-reading the copy from disk. */
   readBackSeconds?: number
+  /** Swarm, once complete: payload bytes that came over the network. */
+  received?: number
+  /** With --base: what the target copied from its base (found false: it had none). */
+  fromBase?: FromBase
   /** A MariaDB backup's copy: where it stands, for starting a replica on it. */
   replication?: ReplicationStart
   error?: { code: FanoutCode; message: string }

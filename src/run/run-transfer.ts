@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import { type FanoutCode, FanoutError, isFanoutError } from '../../shared/errors.js'
+import type { FromBase } from '../../shared/messages.js'
 import type { Config } from '../config/defaults.js'
 import type { ReplicationStart } from '../core/backup-position.js'
 import type { Problem } from '../core/checks.js'
@@ -53,6 +54,10 @@ export interface TargetResult {
   wireBytes?: number
   /** With --checksum: seconds the target spent re-reading its copy from disk to check it. */
   readBackSeconds?: number
+  /** Swarm: payload bytes that came over the network (the rest came from a base, or was resumed). */
+  received?: number
+  /** With --base: the files and bytes this target copied from its base instead of receiving them. */
+  fromBase?: FromBase
   /** A MariaDB backup's copy: its binlog position and GTID, for starting a replica on it. */
   replication?: ReplicationStart
   error?: { code: FanoutCode; message: string }
@@ -96,7 +101,9 @@ export async function runTransfer(
   // warning threshold of 10 although nothing leaks (each listener goes when its wait ends).
   setMaxListeners(Number.POSITIVE_INFINITY, signal)
   const plan = planTransfer({ ...request, transferId: randomUUID() })
-  const transport = chooseTransport(config.transport, plan.targets.length)
+  const transport = chooseTransport(config.transport, plan.targets.length, {
+    incremental: config.base !== undefined,
+  })
   const log = deps.log.child({ transfer: plan.transferId })
   // A bad topology file is a usage error, found before any host is touched.
   const { sites, infer } = await loadSites(plan, config.topologyPath, request.cwd)
@@ -215,6 +222,8 @@ function targetResult(progress: TargetProgress, seconds: number, preflightFailed
     ...(progress.wireBytes === undefined ? {} : { wireBytes: progress.wireBytes }),
     ...(progress.readBackSeconds === undefined ? {} : { readBackSeconds: progress.readBackSeconds }),
     ...(progress.replication === undefined ? {} : { replication: progress.replication }),
+    ...(progress.received === undefined ? {} : { received: progress.received }),
+    ...(progress.fromBase === undefined ? {} : { fromBase: progress.fromBase }),
   }
   if (progress.state === 'done') {
     return {

@@ -1,6 +1,7 @@
+import { posix } from 'node:path'
 import { isFanoutError } from '../../shared/errors.js'
 import { firewallName } from '../../shared/firewall/ruleset.js'
-import type { AgentReport, PayloadEnd, SwarmSettings } from '../../shared/messages.js'
+import type { AgentReport, FromBase, PayloadEnd, SwarmSettings } from '../../shared/messages.js'
 import type { PeerIdentity } from '../../shared/peer-id.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import { type SiteLayout, SOURCE_SITE } from '../core/sites.js'
@@ -144,6 +145,7 @@ async function startSource(
     type: 'seed',
     swarm: deps.swarm,
     sourcePath: plan.source.path,
+    ...(deps.config.base === undefined ? {} : { incremental: true }),
     ...(backup === null ? {} : { backup: { ...backup, capacity: backupCapacity(deps.state.totalBytes) } }),
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     site: SOURCE_SITE,
@@ -171,6 +173,7 @@ async function startTarget(
       if (report.type === 'progress') deps.state.update(index, keepCompleteCount(deps.state, index, report))
       if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, 'target', report))
       if (report.type === 'warning') deps.state.warnings.push(`${endpoint.spec}: ${report.message}`)
+      if (report.type === 'fromBase') noteFromBase(deps, index, report)
       if (report.type === 'peerDropped') {
         const { peer, address, failedPieces } = report
         deps.state.warnings.push(
@@ -183,6 +186,14 @@ async function startTarget(
   } catch (err) {
     recordFailure(deps.state, index, err)
   }
+}
+
+/** Keeps what a target took from its base; one without the base gets every byte, and is told so. */
+function noteFromBase(deps: AgentDeps, index: number, { found, files, bytes }: FromBase): void {
+  deps.state.update(index, { fromBase: { found, files, bytes } })
+  if (found) return
+  const target = deps.state.targets[index]?.target
+  deps.state.warnings.push(`${target}: no base ${deps.config.base} there, so it received every byte`)
 }
 
 /** How the summary names a peer from its peer id: the endpoint given for it, once placed. */
@@ -221,6 +232,7 @@ async function fetchOnTarget(
       trackerUrl: seeding.trackerUrl,
       placement,
       checksum: deps.config.checksum,
+      ...(deps.config.base === undefined ? {} : { base: posix.resolve(endpoint.path, deps.config.base) }),
       ...unpackOrders(deps),
       ...(deps.backup === null ? {} : { growing: true }),
       ...(deps.corruptForTest === true ? { corruptForTest: true } : {}),
@@ -237,7 +249,11 @@ async function fetchOnTarget(
     const stall = watchForStall(() => deps.state.targets[index]?.downloaded ?? 0, deps.config.stallTimeoutMs)
     stopWatching = stall.stop
     const complete = await Promise.race([channel.next('complete', deps.signal), sourceLost, stall.stalled])
-    deps.state.update(index, { state: 'complete', downloaded: complete.bytes })
+    deps.state.update(index, {
+      state: 'complete',
+      downloaded: complete.bytes,
+      ...(complete.received === undefined ? {} : { received: complete.received }),
+    })
     return true
   } catch (err) {
     recordFailure(deps.state, index, err)

@@ -100,7 +100,12 @@ export class TransferState {
   update(
     index: number,
     change: Partial<TransferCounters> &
-      Partial<Pick<TargetProgress, 'state' | 'finalPath' | 'wireBytes' | 'readBackSeconds' | 'replication'>>,
+      Partial<
+        Pick<
+          TargetProgress,
+          'state' | 'finalPath' | 'wireBytes' | 'readBackSeconds' | 'replication' | 'received' | 'fromBase'
+        >
+      >,
   ): void {
     const target = this.targets[index]
     if (target === undefined) return

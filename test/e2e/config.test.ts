@@ -62,7 +62,7 @@ describe('fanout config files and --print-config', () => {
         expect.stringMatching(/^encrypt = false +# command line$/),
       ]),
     )
-    expect(lines.filter((l) => / = .*# /.test(l))).toHaveLength(21)
+    expect(lines.filter((l) => / = .*# /.test(l))).toHaveLength(24)
   })
 
   test('without --config, the file in $XDG_CONFIG_HOME is read', async () => {

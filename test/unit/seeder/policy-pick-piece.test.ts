@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { type PieceView, pickPiece } from '../../../seeder/policy/pick-piece.js'
+import { type PieceView, pickPiece, piecesAfter } from '../../../seeder/policy/pick-piece.js'
 import { ownsPiece, placeTargets } from '../../../shared/placement.js'
 
 /** A view over plain arrays; every piece wanted and held by the peer unless said otherwise. */
@@ -94,5 +94,33 @@ describe('placeTargets', () => {
         expect(inSite.filter((p) => ownsPiece(p, piece))).toHaveLength(1)
       }
     }
+  })
+})
+
+describe('piecesAfter (small pieces started in runs)', () => {
+  const zeros = (n: number) => new Array<number>(n).fill(0)
+
+  test('the next pieces that could have been picked, up to count in all', () => {
+    const v = view(zeros(10), { wanted: (p) => p !== 3 })
+    expect(piecesAfter(v, 1, { count: 4, window: 8, expensive: false })).toEqual([2, 4, 5])
+  })
+
+  test('looks no further than the window, nor past the last piece', () => {
+    expect(piecesAfter(view(zeros(10)), 6, { count: 10, window: 2, expensive: false })).toEqual([7, 8])
+    expect(piecesAfter(view(zeros(10)), 8, { count: 10, window: 5, expensive: false })).toEqual([9])
+  })
+
+  test('over an expensive link only this target share, as a pick would', () => {
+    const placement = placeTargets([0, 0, 0])[1]
+    if (placement === undefined) throw new Error('no placement')
+    const v = view(zeros(12), { owned: (p) => ownsPiece(placement, p) })
+    const owned = [...Array(12).keys()].filter((p) => ownsPiece(placement, p))
+    expect(piecesAfter(v, owned[0] as number, { count: 3, window: 9, expensive: true })).toEqual(
+      owned.slice(1, 3),
+    )
+  })
+
+  test('a run of one is the piece alone', () => {
+    expect(piecesAfter(view(zeros(4)), 0, { count: 1, window: 1, expensive: false })).toEqual([])
   })
 })

@@ -45,3 +45,22 @@ describe('choosePieceLength', () => {
     }
   })
 })
+
+describe('choosePieceLength for a run with a base', () => {
+  test.each([
+    [0, 16 * 1024],
+    [160 * MiB, 16 * 1024],
+    [256 * MiB + 1, 32 * 1024],
+    [GiB, 64 * 1024],
+    [16 * GiB, MiB],
+    [10 * 2 ** 40, 16 * MiB],
+  ])('%i bytes → %i', (bytes, expected) => {
+    expect(choosePieceLength(bytes, { incremental: true })).toBe(expected)
+  })
+
+  test('never larger than a whole copy would use', () => {
+    for (let bytes = 1; bytes < 2 ** 46; bytes *= 3) {
+      expect(choosePieceLength(bytes, { incremental: true })).toBeLessThanOrEqual(choosePieceLength(bytes))
+    }
+  })
+})

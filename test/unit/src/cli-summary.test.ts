@@ -44,6 +44,28 @@ describe('summaryLines', () => {
       ],
     ],
     [
+      'with a base: bytes received beside what came from the base; a target without one says nothing of it',
+      result({
+        targets: [
+          {
+            ...ok('h1:/srv', '/srv/data'),
+            received: 0.25 * MiB,
+            fromBase: { found: true, files: 1980, bytes: 4.75 * MiB },
+          },
+          {
+            ...ok('h2:/srv', '/srv/data'),
+            received: 5 * MiB,
+            fromBase: { found: false, files: 0, bytes: 0 },
+          },
+        ],
+      }),
+      [
+        'ok      h1:/srv/data  5.0 MiB in 1:02, 256.0 KiB received, 4.8 MiB from the base (1980 files)',
+        'ok      h2:/srv/data  5.0 MiB in 1:02',
+        '2/2 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      ],
+    ],
+    [
       'a hot backup: where each prepared copy stands, and how much the targets held as it completed',
       result({
         source: 'db1:/run/mysqld/mysqld.sock',

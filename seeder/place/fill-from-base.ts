@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto'
+import { closeSync, constants, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { FromBase, Manifest, ManifestEntry } from '../../shared/messages.js'
+import { timeSlices } from '../control/time-slices.js'
+import { openWithoutAtime } from '../store/open-without-atime.js'
+import { describeWriteFailure } from '../store/payload-store.js'
+import { type BaseIndex, indexBase } from './index-base.js'
+
+const COPY_BYTES = 1 << 20
+
+/**
+ * Copies into the staging copy every file whose content (the source's SHA-256 of it) the base holds,
+ * under whatever name, before the target asks the swarm for anything. The swarm then treats the
+ * staging copy as it treats one left by an interrupted run: each piece is checked against the
+ * source's hash once that arrives, and only pieces that fail are fetched. So a wrong guess can cost
+ * bytes, never correctness. The base is only read, without moving its access times; a file already
+ * in staging (a resumed copy) is left as it is.
+ */
+export async function fillFromBase(manifest: Manifest, base: string, payloadPath: string): Promise<FromBase> {
+  const wanted = manifest.entries.filter(
+    (e): e is ManifestEntry & { digest: string } => e.kind === 'file' && e.size > 0 && e.digest !== undefined,
+  )
+  const index = await indexBase(base, new Set(wanted.map((e) => e.size)))
+  if (index === undefined) return { found: false, files: 0, bytes: 0 }
+  const finder = new ContentFinder(index)
+  const taken = { found: true, files: 0, bytes: 0 }
+  for (const entry of wanted) {
+    const dest = entry.path === '' ? payloadPath : join(payloadPath, entry.path)
+    if (await finder.copyInto(entry, dest)) {
+      taken.files++
+      taken.bytes += entry.size
+    }
+  }
+  return taken
+}
+
+/**
+ * Finds a base file with the wanted content: first the one at the same path (the usual case: a
+ * file unchanged between releases), then any other of the same size. Each file is hashed as it is
+ * copied, so a match costs one read; the digest of one that did not match is remembered, so no
+ * base file is read twice to be ruled out.
+ */
+class ContentFinder {
+  private readonly digests = new Map<string, string>()
+  private readonly buffer = Buffer.allocUnsafe(COPY_BYTES)
+  private readonly breathe = timeSlices()
+
+  constructor(private readonly index: BaseIndex) {}
+
+  async copyInto(entry: ManifestEntry & { digest: string }, dest: string): Promise<boolean> {
+    for (const candidate of this.candidates(entry)) {
+      const known = this.digests.get(candidate)
+      if (known !== undefined && known !== entry.digest) continue
+      const digest = await this.copy(join(this.index.root, candidate), dest, entry.size)
+      if (digest === undefined) return false
+      this.digests.set(candidate, digest)
+      if (digest === entry.digest) return true
+      rmSync(dest, { force: true })
+    }
+    return false
+  }
+
+  private candidates(entry: ManifestEntry): string[] {
+    const sameSize = this.index.bySize.get(entry.size) ?? []
+    return sameSize.includes(entry.path)
+      ? [entry.path, ...sameSize.filter((p) => p !== entry.path)]
+      : sameSize
+  }
+
+  /** The SHA-256 of what was copied; undefined when `dest` already exists (a resumed copy's). */
+  private async copy(from: string, dest: string, size: number): Promise<string | undefined> {
+    await mkdir(dirname(dest), { recursive: true, mode: 0o700 })
+    let out: number
+    try {
+      out = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined
+      throw describeWriteFailure(err, dest)
+    }
+    try {
+      return await this.copyBytes(from, out, dest, size)
+    } finally {
+      closeSync(out)
+    }
+  }
+
+  private async copyBytes(from: string, out: number, dest: string, size: number): Promise<string> {
+    const hash = createHash('sha256')
+    let input: number
+    try {
+      input = openWithoutAtime(from, constants.O_RDONLY)
+    } catch {
+      return '' // Unreadable: matches nothing, and its name is ruled out.
+    }
+    try {
+      for (let position = 0; position < size; ) {
+        const got = readSync(input, this.buffer, 0, Math.min(COPY_BYTES, size - position), position)
+        if (got === 0) return '' // It shrank since the walk.
+        hash.update(this.buffer.subarray(0, got))
+        writeFully(out, this.buffer, got, position, dest)
+        position += got
+        await this.breathe()
+      }
+    } finally {
+      closeSync(input)
+    }
+    return hash.digest('hex')
+  }
+}
+
+function writeFully(fd: number, buffer: Buffer, length: number, position: number, path: string): void {
+  try {
+    for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done, position + done)
+  } catch (err) {
+    throw describeWriteFailure(err, path)
+  }
+}
