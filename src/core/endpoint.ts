@@ -32,6 +32,27 @@ export function parseEndpoint(spec: string, cwd: string): Endpoint {
   return { spec, host, path: normalize(path), ...(user === undefined ? {} : { user }) }
 }
 
+/**
+ * Whether a word names a host alone, with no path: `host`, `user@host`, `[v6addr]` or a bare IPv6
+ * address, as topology lines write hosts. Anything else is read as an endpoint.
+ */
+export function isBareHost(word: string): boolean {
+  return BARE_HOST.test(word)
+}
+
+// A name without `/`, `:`, `@` or brackets, a bracketed address, or an IPv6 address (two colons at least).
+const BARE_HOST =
+  /^(?:[^@/:[\]\s]+@)?(?:[^@/:[\]\s]+|\[[^\]/\s]+\]|[\da-f.]*:[\da-f.]*:[\da-f.:]*(?:%\w+)?)$/i
+
+/** parseEndpoint for a spec read from a file: its errors start with `where`, e.g. `targets.txt:7`. */
+export function parseEndpointAt(spec: string, cwd: string, where: string): Endpoint {
+  try {
+    return parseEndpoint(spec, cwd)
+  } catch (err) {
+    throw usage(`${where}: ${(err as Error).message}`)
+  }
+}
+
 function splitHost(spec: string): { hostPart: string; path: string } | undefined {
   if (spec.startsWith('[') || /^[^@/]*@\[/.test(spec)) {
     const close = spec.indexOf(']:')

@@ -31,7 +31,7 @@ export function planTransfer(input: PlanInput): TransferPlan {
   const targets = input.targets.map((spec) => parseEndpoint(spec, input.cwd))
   const seen = new Set<string>()
   for (const target of targets) {
-    const key = `${hostKey(target)}:${target.path}`
+    const key = targetKey(target)
     if (seen.has(key)) throw new FanoutError('USAGE', `target ${target.spec} is named twice`)
     seen.add(key)
     if (hostKey(target) === hostKey(source) && isInside(target.path, source.path)) {
@@ -45,6 +45,11 @@ export function planTransfer(input: PlanInput): TransferPlan {
 export function hostKey(endpoint: Endpoint): string {
   if (endpoint.host === null) return 'local'
   return endpoint.user === undefined ? endpoint.host : `${endpoint.user}@${endpoint.host}`
+}
+
+/** What makes two targets the same: the host (with its user) and the normalised path. */
+export function targetKey(endpoint: Endpoint): string {
+  return `${hostKey(endpoint)}:${endpoint.path}`
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -1,5 +1,5 @@
 import { FanoutError } from '../../shared/errors.js'
-import type { Endpoint } from './endpoint.js'
+import { type Endpoint, isBareHost, parseEndpointAt } from './endpoint.js'
 import type { TransferPlan } from './plan.js'
 import type { SiteLayout } from './sites.js'
 
@@ -15,9 +15,11 @@ export interface Topology {
 const LOCAL_HOST = 'localhost'
 
 /**
- * Parses `HOST LABEL` lines; `#` starts a comment, blank lines are skipped. A host listed twice with
- * the same label is fine, with two labels it is an error. Every error is one line naming the file
- * and the line, so the user can fix it before anything connects.
+ * Parses `HOST LABEL` lines; `#` starts a comment, blank lines are skipped. HOST may also be an
+ * endpoint, `[user@]host:/dir` or a local path, so that a `--targets` file with a site column serves
+ * as the topology too: its host part counts. A host listed twice with the same label is fine, with
+ * two labels it is an error. Every error is one line naming the file and the line, so the user can
+ * fix it before anything connects.
  */
 export function parseTopology(text: string, file: string): Topology {
   const hosts = new Map<string, { label: string; line: number }>()
@@ -29,10 +31,13 @@ export function parseTopology(text: string, file: string): Topology {
     if (host === undefined || label === undefined || rest.length > 0) {
       throw usage(`${file}:${line}: expected "HOST LABEL", found ${JSON.stringify(content)}`)
     }
-    const key = unbracket(host)
+    const key = hostKeyOf(host, `${file}:${line}`)
     const seen = hosts.get(key)
     if (seen !== undefined && seen.label !== label) {
-      throw usage(`${file}:${line}: ${host} is labelled ${label} here but ${seen.label} on line ${seen.line}`)
+      const named = key === unbracket(host) ? host : `${host} (host ${key})`
+      throw usage(
+        `${file}:${line}: ${named} is labelled ${label} here but ${seen.label} on line ${seen.line}`,
+      )
     }
     if (seen === undefined) hosts.set(key, { label, line })
   })
@@ -66,6 +71,13 @@ function labelOf(endpoint: Endpoint, topology: Topology): string {
 function hostKeys(endpoint: Endpoint): string[] {
   if (endpoint.host === null) return [LOCAL_HOST]
   return endpoint.user === undefined ? [endpoint.host] : [`${endpoint.user}@${endpoint.host}`, endpoint.host]
+}
+
+/** The key a line's first column is looked up under: the host as written, or an endpoint's host. */
+function hostKeyOf(column: string, where: string): string {
+  if (isBareHost(column)) return unbracket(column)
+  // Only the host matters here, so any directory serves for a relative local path.
+  return hostKeys(parseEndpointAt(column, '/', where))[0] as string
 }
 
 function unbracket(host: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { FanoutError } from '../../../shared/errors.js'
-import { baseName, type Endpoint, normalize, parseEndpoint } from '../../../src/core/endpoint.js'
+import { baseName, type Endpoint, isBareHost, normalize, parseEndpoint } from '../../../src/core/endpoint.js'
 
 const CWD = '/home/me/work'
 
@@ -102,3 +102,28 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw')
 }
+
+describe('isBareHost', () => {
+  test.each([
+    'db1',
+    'ops@db1',
+    'db-1.example.com',
+    '10.0.0.7',
+    '[fe80::1]',
+    'root@[2001:db8::7]',
+    'fe80::1',
+    'fe80::1%eth0',
+  ])('%s names a host alone', (word) => expect(isBareHost(word)).toBe(true))
+
+  test.each([
+    'db1:/srv',
+    'db1:rel',
+    '/srv',
+    './a',
+    'a/b',
+    '[fe80::1]:/srv',
+    'localhost:rel',
+    'dead:beef',
+    '@db1',
+  ])('%s is an endpoint', (word) => expect(isBareHost(word)).toBe(false))
+})

@@ -21,6 +21,25 @@ describe('parseTopology', () => {
     })
   })
 
+  test('takes the host of [user@]host:/dir and local paths, so a --targets file serves too', () => {
+    const text = [
+      'db1 east',
+      'web1:/srv/releases east',
+      'ops@web2:/srv west',
+      '[fe80::7]:/srv west',
+      '/tmp/copy east',
+      'localhost:rel east',
+      'web1:/srv/other east',
+    ].join('\n')
+    expect(Object.fromEntries(parseTopology(text, 'targets.txt').hosts)).toEqual({
+      db1: { label: 'east', line: 1 },
+      web1: { label: 'east', line: 2 },
+      'ops@web2': { label: 'west', line: 3 },
+      'fe80::7': { label: 'west', line: 4 },
+      localhost: { label: 'east', line: 5 },
+    })
+  })
+
   test.each([
     ['a host without a label', 'h0 east\nh1\n', 'dcs.txt:2: expected "HOST LABEL", found "h1"'],
     ['three fields', 'h0 east west\n', 'dcs.txt:1: expected "HOST LABEL", found "h0 east west"'],
@@ -28,6 +47,21 @@ describe('parseTopology', () => {
       'a host with two labels',
       'h0 east\n\nh0 west\n',
       'dcs.txt:3: h0 is labelled west here but east on line 1',
+    ],
+    [
+      'an endpoint whose host has another label',
+      'h0:/srv east\nh0:/tmp west\n',
+      'dcs.txt:2: h0:/tmp (host h0) is labelled west here but east on line 1',
+    ],
+    [
+      'two local paths with two labels',
+      '/a east\n/b west\n',
+      'dcs.txt:2: /b (host localhost) is labelled west here but east on line 1',
+    ],
+    [
+      'a relative remote path',
+      'h0 east\nh1:srv east\n',
+      'dcs.txt:2: remote paths must be absolute: "h1:srv"',
     ],
   ])('rejects %s with one line naming file and line', (_why, text, message) => {
     const got = usageMessage(() => parseTopology(text, 'dcs.txt'))
