@@ -14,6 +14,14 @@ DESCRIPTION
   source is copied inside it, like scp: "fanout h0:/srv/sqldata h1:/srv" gives
   /srv/sqldata on h1. localhost: and bare paths run locally without SSH.
 
+  --targets FILE adds the targets FILE lists, after those of the command line
+  (then no TARGET argument is needed): one TARGET per line, optionally followed
+  by a SITE label; # starts a comment, blank lines are skipped. A line with a
+  bare HOST and a SITE (no :/dir) is not a target: it names that host's site,
+  the source's say, so that the same file can be given as --topology FILE.
+  Relative local paths in it are from the current directory. A malformed line
+  or a target listed twice is bad usage, reported with its file and line.
+
   Before any data moves, every host is checked at once: reachable, source
   readable, target a writable directory, the destination name absent (nothing
   is ever overwritten), enough free space. Any problem is reported, one line
@@ -34,9 +42,10 @@ DESCRIPTION
   (site), only a few connections cross between sites, and each piece crosses
   about once. --topology FILE names each host's site, one "HOST LABEL" line per
   host (# comments allowed); HOST is the host as written on the command line,
-  user@host or host, and localhost for local paths. Without it, the targets
-  measure their round-trip time to the source and are grouped by it; the
-  summary says what was inferred.
+  user@host or host, and localhost for local paths; a [user@]host:/dir there
+  counts as its host, so a --targets file with sites serves. Without it, the
+  targets measure their round-trip time to the source and are grouped by it;
+  the summary says what was inferred.
 
   The swarm is private and, by default, encrypted: a secret made for each run
   reaches the agents only over their SSH channels; the tracker answers nobody
@@ -48,6 +57,8 @@ EXAMPLES
   fanout ./dataset /tmp/a /tmp/b          # local fan-out, no SSH
   fanout --topology dcs.txt db1:/srv/sqldata db2:/srv db7:/srv db8:/srv
                                           # dcs.txt: "db1 east", "db7 west", ...
+  fanout --targets web.txt --topology web.txt b1:/srv/release-42
+                                          # web.txt: "b1 east", "web1:/srv east"
   fanout cleanup db2:/srv db3:/srv        # after a lost run
 
 EXIT STATUS

@@ -10,6 +10,8 @@ export type CliRequest = {
   flags: ConfigFlags
   /** `--config FILE`: read this file instead of the default ones. */
   configPath: string | undefined
+  /** `--targets FILE`: more targets, after the command line's; read for a transfer only. */
+  targetsPath: string | undefined
 } & ({ action: 'print-config' } | { action: 'transfer'; source: string; targets: string[] })
 
 /**
@@ -29,6 +31,10 @@ export function buildProgram(version: string, onRequest: (request: CliRequest) =
     .argument('[targets...]', '[user@]host:/dir or a local directory: where the copy goes (must exist)')
     .option('--config <file>', 'read settings from FILE instead of the default config files (see FILES)')
     .option('--print-config', 'print every setting, its value and where it came from; touch no host')
+    .option(
+      '--targets <file>',
+      'more targets from FILE, one "[user@]host:/dir [SITE]" per line (see DESCRIPTION)',
+    )
   addTransferOptions(program)
   addConnectionOptions(program)
   program
@@ -154,11 +160,14 @@ function choiceOption(flags: string, setting: Setting<string>, description: stri
 }
 
 function toRequest(source: string | undefined, targets: string[], opts: Record<string, unknown>): CliRequest {
-  const common = { flags: toFlags(opts), configPath: opts.config as string | undefined }
+  const targetsPath = opts.targets as string | undefined
+  const common = { flags: toFlags(opts), configPath: opts.config as string | undefined, targetsPath }
   if (opts.printConfig === true) return { ...common, action: 'print-config' }
-  if (source === undefined || targets.length === 0) {
-    const missing = source === undefined ? 'SOURCE and TARGET' : 'TARGET'
-    throw new FanoutError('USAGE', `missing ${missing} (run fanout --help for usage)`)
+  // With --targets FILE, no TARGET is needed on the command line.
+  const noTarget = targets.length === 0 && targetsPath === undefined
+  if (source === undefined || noTarget) {
+    const missing = [source === undefined ? 'SOURCE' : '', noTarget ? 'TARGET' : ''].filter((w) => w !== '')
+    throw new FanoutError('USAGE', `missing ${missing.join(' and ')} (run fanout --help for usage)`)
   }
   return { ...common, action: 'transfer', source, targets }
 }

@@ -9,6 +9,7 @@ import type { CliIo } from './cli-io.js'
 import { EXIT, exitCodeFor } from './exit-code.js'
 import { buildProgram, type CliRequest } from './program.js'
 import { createProgressDisplay } from './progress-display.js'
+import { readTargets } from './read-targets.js'
 import { runCleanup } from './run-cleanup.js'
 import { problemLines, summaryLines } from './summary.js'
 
@@ -38,16 +39,17 @@ async function execute(request: CliRequest, io: CliIo): Promise<number> {
     return EXIT.ok
   }
   const { config } = settings
+  const targets = await readTargets(request.targets, request.targetsPath, process.cwd())
   const log = pino(
     { level: config.verbose ? 'debug' : 'silent', redact: ['*.privateKey', '*.passphrase'] },
     pino.destination(2),
   )
   const display = config.progress === 'never' || config.json ? undefined : createProgressDisplay(io.stderr)
-  const run = startTransfer(
-    { source: request.source, targets: request.targets, cwd: process.cwd() },
-    config,
-    { log, signal: io.signal, ...testHooks() },
-  )
+  const run = startTransfer({ source: request.source, targets, cwd: process.cwd() }, config, {
+    log,
+    signal: io.signal,
+    ...testHooks(),
+  })
   run.on('progress', (snapshot) => display?.update(snapshot))
   const result = await run
   display?.finish()

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { fanout, requireBuiltCli } from '../helpers/local-cli.js'
 import {
   buildTree,
   describeTree,
@@ -18,22 +19,6 @@ const CLI = join(ROOT, 'dist/fanout.mjs')
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 const MiB = 2 ** 20
 const T = 1_600_000_000_000
-
-/**
- * Runs the built CLI as a user would. TMPDIR points into the test's own directory, so the local
- * agent's temporary directory (`$TMPDIR/fanout-agent.*`) can be checked without racing other runs.
- */
-async function fanout(args: readonly string[], opts: { cwd?: string; tmp?: string } = {}) {
-  const result = await execa(process.execPath, [CLI, ...args], {
-    reject: false,
-    timeout: 20_000,
-    cwd: opts.cwd ?? ROOT,
-    env: opts.tmp === undefined ? {} : { TMPDIR: opts.tmp },
-    stdin: 'ignore',
-  })
-  expect(result.timedOut, 'the CLI did not finish in 20 s').toBe(false)
-  return result
-}
 
 /** A few MiB with everything a copy must keep: nesting, modes, links, empty things. */
 function payloadTree(): TreeEntry[] {
@@ -75,9 +60,7 @@ async function leftovers(dirs: readonly string[], tmp: string): Promise<string[]
   return [...staging, ...agents]
 }
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the e2e tests`)
-})
+beforeAll(requireBuiltCli)
 
 describe('fanout CLI', () => {
   test('--help describes the command and exits 0', async () => {
