@@ -47,6 +47,11 @@ DESCRIPTION
   targets measure their round-trip time to the source and are grouped by it;
   the summary says what was inferred.
 
+  Deploys: --base DIR names the previous release on every target (absolute,
+  or relative to the target directory). Each target copies from it every file
+  whose content the new release has, under any name, and receives the rest;
+  the base is only read.
+
   The swarm is private and, by default, encrypted: a secret made for each run
   reaches the agents only over their SSH channels; the tracker answers nobody
   without it, and peers talk TLS keyed from it (--no-encrypt to turn it off).
@@ -58,6 +63,7 @@ EXAMPLES
   fanout --topology dcs.txt db1:/srv/sqldata db2:/srv db7:/srv db8:/srv
                                           # dcs.txt: "db1 east", "db7 west", ...
   fanout --targets web.txt --topology web.txt b1:/srv/release-42
+  fanout --base release-42 --targets web.txt b1:/srv/releases/release-43
                                           # web.txt: "b1 east", "web1:/srv east"
   fanout cleanup db2:/srv db3:/srv        # after a lost run
 
