@@ -1,47 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { expectSameTree, listTree } from '../helpers/fixture-tree.js'
+import { makeNextReleaseScript, makeReleaseScript, type ReleaseShape } from '../helpers/release-tree.js'
 import { leftoversOn, runFanout } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
 const TARGETS = ['h1', 'h2', 'h3', 'h4']
 const FILES = 2000
 
-/**
- * A release tree of 2,000 files of 1-127 KiB (about 128 MiB) in 40 directories, from a seeded
- * generator so every run builds the same tree. argv[1]: root.
- */
-const MAKE_RELEASE = String.raw`
-const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
-const root = process.argv[1]
-let state = 12345
-const next = () => (state = (state * 1103515245 + 12345) % 2147483648)
-for (let i = 0; i < ${FILES}; i++) {
-  const dir = path.join(root, 'dir' + (i % 40))
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, 'f' + i), crypto.randomBytes(1024 + (next() % 126) * 1024))
-}
-`
-
-/**
- * The next release: 1% of the files (20) changed, half of them in place with the same size; 3 files
- * added, 2 removed; and one directory renamed, whose files a base must be matched by content to find.
- */
-const MAKE_NEXT_RELEASE = String.raw`
-const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
-const [from, to] = process.argv.slice(1)
-fs.cpSync(from, to, { recursive: true, preserveTimestamps: true })
-for (let i = 0; i < 20; i++) {
-  const k = (i * 97) % ${FILES}
-  const file = path.join(to, 'dir' + (k % 40), 'f' + k)
-  const size = fs.statSync(file).size
-  fs.writeFileSync(file, crypto.randomBytes(i % 2 === 0 ? size : size + 777))
-}
-for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(to, 'dir7', 'added' + i), crypto.randomBytes(20000))
-fs.rmSync(path.join(to, 'dir3', 'f3'))
-fs.rmSync(path.join(to, 'dir5', 'f5'))
-fs.renameSync(path.join(to, 'dir39'), path.join(to, 'renamed39'))
-`
+/** About 128 MiB: enough that 5% leaves room for the fixed costs (the agent, SSH control). */
+const RELEASE: ReleaseShape = { files: FILES, dirs: 40, minKiB: 1, maxKiB: 126 }
+/** 1% of the files changed, half of them in place with the same size. */
+const CHANGED = FILES / 100
 
 /**
  * A deploy of the next release with --base: every target copies what its previous release already
@@ -58,7 +28,7 @@ describe.skipIf(reason !== undefined)(
         { name: 'h0', diskMiB: 320 },
         ...TARGETS.map((name) => ({ name, diskMiB: 448 })),
       ])
-      const made = await cluster.exec('h0', ['node', '-e', MAKE_RELEASE, '/srv/release-1'])
+      const made = await cluster.exec('h0', ['node', '-e', makeReleaseScript(RELEASE), '/srv/release-1'])
       expect(made.exitCode, made.stderr).toBe(0)
       const first = await runFanout(cluster, [
         '--json',
@@ -69,7 +39,7 @@ describe.skipIf(reason !== undefined)(
       const next = await cluster.exec('h0', [
         'node',
         '-e',
-        MAKE_NEXT_RELEASE,
+        makeNextReleaseScript(RELEASE, CHANGED),
         '/srv/release-1',
         '/srv/release-2',
       ])
@@ -111,7 +81,7 @@ describe.skipIf(reason !== undefined)(
         const target = result.targets[i]
         expect(target?.status).toBe('ok')
         // Unchanged and renamed files came from the base: all but the 20 changed and 3 added.
-        expect(target?.fromBase).toMatchObject({ found: true, files: FILES - 2 - 20 })
+        expect(target?.fromBase).toMatchObject({ found: true, files: FILES - 2 - CHANGED })
         expect(target?.received).toBeLessThan(treeBytes * 0.05)
       }
     })

@@ -298,3 +298,19 @@ describe('SECONDS', () => {
     },
   )
 })
+
+describe('resolveSettings: --base needs a file copy through the swarm', () => {
+  test.each<[ConfigFlags, RegExp]>([
+    [{ base: 'release-1', transport: 'stream' }, /^--base release-1: needs the swarm/],
+    [{ base: 'release-1', type: 'xtrabackup' }, /^--base release-1: only for transfer_type file/],
+    [{ base: 'release-1', type: 'decompress', transport: 'swarm' }, /only for transfer_type file/],
+  ])('%o is a usage error', (flags, message) => {
+    expect(() => resolveSettings({ flags, files: [], env: {} })).toThrow(message)
+  })
+
+  test('with auto or swarm it stands', () => {
+    for (const transport of ['auto', 'swarm'] as const) {
+      expect(resolveSettings({ flags: { base: '/srv/r1', transport }, env: {} }).config.base).toBe('/srv/r1')
+    }
+  })
+})
