@@ -36,6 +36,7 @@ export type FanoutCode =
   | 'BACKUP_FAILED'
   | 'REPLICATION'
   | 'DATABASE'
+  | 'LINK_FAILED'
 
 /** What the user must know to understand a failure without reading a stack trace. */
 export interface ErrorContext {

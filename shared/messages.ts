@@ -233,6 +233,13 @@ export type AgentCommand =
   | { type: 'finalize' }
   /** Target, swarm: which pieces do you hold? Asked when the source is lost. */
   | { type: 'holdings' }
+  /**
+   * Target, once its copy landed (`finalized`): point the symlink `name` in `dir` at `to`, the copy's
+   * name there, through a new link `tempName` beside it renamed over it, so that NAME always opens
+   * one release or the other. A real file or directory named `name` is never replaced. Answered with
+   * `linked`, or an error with the link as it was.
+   */
+  | { type: 'link'; dir: string; name: string; to: string; tempName: string }
   /** Orderly end: leave the swarm, remove temp files, exit. Closing stdin means the same. */
   | { type: 'stop' }
   /**
@@ -327,6 +334,8 @@ export type AgentReport =
    * first byte), base64; `pieces`: how many make the payload, null while a growing one has not ended.
    */
   | { type: 'holdings'; bitfield: string; pieces: number | null }
+  /** Target: `link` done; `previous` is what the link pointed at before (null: there was none). */
+  | { type: 'linked'; path: string; previous: string | null }
   /** `readBackSeconds`: time spent re-reading the copy from disk to check it (checksum on). */
   | { type: 'finalized'; path: string; readBackSeconds?: number; backup?: BackupPosition }
   | { type: 'warning'; message: string }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline'
 import type { Logger } from 'pino'
 import { FanoutError } from '../../shared/errors.js'
 import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
+import { switchLink } from '../place/switch-link.js'
 import type { TargetRole } from '../roles/fetch-target.js'
 import { probeRtt } from '../roles/probe-rtt.js'
 import { receiveStream, type StreamTargetRole } from '../roles/receive-stream.js'
@@ -118,6 +119,10 @@ export async function runAgent({ input, report, log, idleTimeoutMs, workDir }: A
             (err: unknown) =>
               report({ type: 'error', code: errorCodeOf(err), message: (err as Error).message }),
           )
+        } else if (command.type === 'link') {
+          // Whatever the role: the copy is in place by now, and when to switch is the orchestrator's
+          // call (--link-when).
+          report({ type: 'linked', ...(await switchLink(command)) })
         } else if (command.type === 'holdings') {
           if (target === undefined || !('holdings' in target)) {
             throw new FanoutError('AGENT_PROTOCOL', 'holdings without a swarm fetch')

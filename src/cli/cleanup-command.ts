@@ -29,7 +29,7 @@ export function addCleanupCommand(
     .usage('[options] HOST[:/dir] [HOST[:/dir] ...]')
     .summary('remove what a lost run left on hosts')
     .description(
-      'Remove what an interrupted or lost run left on hosts: firewall holes, agent processes, shipped agents, and the staging directories in each /dir named.',
+      'Remove what an interrupted or lost run left on hosts: firewall holes, agent processes, shipped agents, and the staging directories and temporary links in each /dir named.',
     )
     .argument('<hosts...>', '[user@]host (or localhost), optionally :/dir to clean staging directories in')
     .addOption(sshConfigOption())

@@ -10,7 +10,8 @@ DESCRIPTION
       commented fanout_<id> in other chains, iptables chains FANOUT-<id>;
     - removes shipped agents: \${TMPDIR:-/tmp}/fanout-agent.XXXXXXXX;
     - with HOST:/dir, removes the staging directories /dir/.fanout-*.partial
-      (a later run of the same payload would have resumed from them).
+      (a later run of the same payload would have resumed from them) and
+      the temporary links /dir/.fanout-*.link of a --link switch.
   It prints one line per thing removed, or "HOST: nothing to clean". Do not
   run it while a transfer involving the host is running.
 

@@ -33,9 +33,15 @@ DESCRIPTION
   directories are restored. An interrupted run leaves the staging directory so
   that running the same transfer again resumes from it.
 
+  Deploys: --link NAME points the symlink NAME in each target directory at
+  the new copy once it landed (NAME -> release-43, relative), atomically: a
+  new link beside it is renamed over it. A target whose copy failed keeps its
+  link; --link-when all switches no target unless every copy landed. A NAME
+  that is a real file or directory is refused before anything moves.
+
   fanout cleanup HOST[:/dir] ... removes what a killed or lost run left on
   hosts: firewall holes, agent processes, shipped agents and, in each /dir
-  named, staging directories (fanout cleanup --help). A source that is
+  named, staging directories and temporary links (fanout cleanup --help). A source that is
   literally named cleanup is written ./cleanup.
 
   Hosts in several datacenters: peers prefer peers of their own datacenter
@@ -60,6 +66,8 @@ EXAMPLES
   fanout db1:/srv/sqldata db2:/srv db3:/srv db4:/srv
   fanout --ssh-config ./cluster.conf --json build:/srv/release-42 web{1..8}:/srv/releases
   fanout ./dataset /tmp/a /tmp/b          # local fan-out, no SSH
+  fanout --link current build:/srv/release-43 web1:/srv web2:/srv
+                                          # then web*:/srv/current -> release-43
   fanout --topology dcs.txt db1:/srv/sqldata db2:/srv db7:/srv db8:/srv
                                           # dcs.txt: "db1 east", "db7 west", ...
   fanout --targets web.txt --topology web.txt b1:/srv/release-42

@@ -1,5 +1,6 @@
 import { describeReplicationStart } from '../core/backup-position.js'
 import { parseEndpoint, pathOn } from '../core/endpoint.js'
+import type { LinkKept } from '../core/link-verdicts.js'
 import type { SiteGroup, SitesReport } from '../core/sites.js'
 import type { TargetResult, TransferResult } from '../run/run-transfer.js'
 import type { SourceLoss } from '../run/transfer-state.js'
@@ -32,9 +33,39 @@ export function summaryLines(result: TransferResult): string[] {
   lines.push(
     `${ok}/${result.targets.length} targets hold a verified copy of ${result.source} (${formatBytes(result.bytes)}, ${formatDuration(result.seconds)})`,
   )
+  const linked = linkLine(result.targets)
+  if (linked !== undefined) lines.push(linked)
   for (const warning of result.warnings) lines.push(`warning: ${warning}`)
   for (const leftover of result.leftovers) lines.push(`warning: cleanup failed: ${leftover}`)
   return lines
+}
+
+/** Why targets kept their link, for one target and for several. */
+const KEPT: Record<Exclude<LinkKept, 'another-copy-failed'>, [string, string]> = {
+  'copy-failed': ['its copy failed', 'their copies failed'],
+  'switch-failed': ['its switch failed', 'their switches failed'],
+  interrupted: ['interrupted', 'interrupted'],
+  'not-started': ['not started', 'not started'],
+}
+
+/**
+ * `linked current -> release-43 on 3 of 4 targets; h4:/srv kept its link (its copy failed)`, and with
+ * --link-when all `…; the 3 others kept theirs too (--link-when all)`; nothing without --link.
+ */
+export function linkLine(targets: readonly TargetResult[]): string | undefined {
+  const first = targets.find((t) => t.link !== undefined)?.link
+  if (first === undefined) return undefined
+  const switched = targets.filter((t) => t.link?.switched === true).length
+  const parts = [`linked ${first.name} -> ${first.to} on ${switched} of ${targets.length} targets`]
+  for (const [why, [one, several]] of Object.entries(KEPT)) {
+    const kept = targets.filter((t) => t.link?.reason === why).map((t) => t.target)
+    if (kept.length === 1) parts.push(`${kept.join('')} kept its link (${one})`)
+    if (kept.length > 1) parts.push(`${kept.join(', ')} kept their links (${several})`)
+  }
+  const others = targets.filter((t) => t.link?.reason === 'another-copy-failed').length
+  if (others === 1) parts.push('the other kept its link too (--link-when all)')
+  if (others > 1) parts.push(`the ${others} others kept theirs too (--link-when all)`)
+  return parts.join('; ')
 }
 
 /** When the source was lost and what that cost: nothing once the targets held every piece. */

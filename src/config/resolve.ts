@@ -119,10 +119,15 @@ function validate(config: Config, from: Record<keyof Config, Layer>): void {
   const fail = (field: keyof Config, problem: string): never => {
     throw new FanoutError('USAGE', `${from[field].where(field, config[field])}: ${problem}`)
   }
-  for (const field of ['type', 'transport', 'codec', 'port'] as const) {
+  for (const field of ['type', 'transport', 'codec', 'port', 'linkWhen'] as const) {
     const setting: Setting<unknown> = SETTINGS[field]
     if (setting.syntax.parse(String(config[field])) !== config[field]) fail(field, setting.syntax.problem)
   }
+  if (config.link !== undefined && SETTINGS.link.syntax.parse(config.link) !== config.link) {
+    fail('link', SETTINGS.link.syntax.problem)
+  }
+  // An unpacked archive becomes the target directory itself: there is no name in it to point at.
+  if (config.link !== undefined && config.type !== 'file') fail('link', 'only for transfer_type file')
   // A prepare of something that is not a backup cannot mean anything; silently skipping it would
   // leave an operator starting a server on a copy they believe prepared.
   if (config.prepare && config.type !== 'xtrabackup') fail('prepare', 'only for transfer_type xtrabackup')

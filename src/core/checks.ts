@@ -24,6 +24,8 @@ export interface TargetFacts extends PathFacts {
   stranger?: string | null
   availableBytes: number | null
   nodeVersion: string | null
+  /** `--link NAME`: NAME in the directory, with its `stat` file type (not followed); null: absent. */
+  link?: { name: string; type: string | null }
 }
 
 export interface Problem {
@@ -82,6 +84,13 @@ export function checkTarget(
     return problem(
       'DESTINATION_EXISTS',
       `${name} already exists in the target directory; nothing is overwritten`,
+    )
+  }
+  const link = facts.link
+  if (link?.type != null && link.type !== 'symbolic link') {
+    return problem(
+      'DESTINATION_EXISTS',
+      `${link.name} is a ${link.type} in the target directory, not a symlink; --link replaces a symlink only, never a real file or directory`,
     )
   }
   const needed = requiredBytes(payloadBytes * landing.copies)

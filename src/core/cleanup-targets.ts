@@ -8,7 +8,7 @@ export interface CleanupTarget {
   host: string
   /** Where to connect; its path is meaningless (a bare HOST names no directory). */
   endpoint: Endpoint
-  /** Directories whose `.fanout-*.partial` staging directories are removed; none for a bare HOST. */
+  /** Directories whose staging directories and temporary links are removed; none for a bare HOST. */
   dirs: string[]
 }
 

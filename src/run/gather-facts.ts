@@ -22,15 +22,19 @@ export async function gatherTargetFacts(
   dir: string,
   name: string,
   unpack = false,
+  link?: string,
 ): Promise<TargetFacts> {
-  const [type, writable, destinationType, availableBytes, nodeVersion, stranger] = await Promise.all([
-    fileType(exec, dir, true),
-    succeeds(exec, ['test', '-w', dir]),
-    fileType(exec, `${dir === '/' ? '' : dir}/${name}`, false),
-    lastNumber(exec, ['df', '-B1', '--output=avail', '--', dir]),
-    nodeVersionOf(exec),
-    unpack ? firstStranger(exec, dir) : null,
-  ])
+  const inDir = (entry: string) => `${dir === '/' ? '' : dir}/${entry}`
+  const [type, writable, destinationType, availableBytes, nodeVersion, stranger, linkType] =
+    await Promise.all([
+      fileType(exec, dir, true),
+      succeeds(exec, ['test', '-w', dir]),
+      fileType(exec, inDir(name), false),
+      lastNumber(exec, ['df', '-B1', '--output=avail', '--', dir]),
+      nodeVersionOf(exec),
+      unpack ? firstStranger(exec, dir) : null,
+      link === undefined ? undefined : fileType(exec, inDir(link), false),
+    ])
   return {
     type,
     readable: true,
@@ -39,6 +43,7 @@ export async function gatherTargetFacts(
     availableBytes,
     nodeVersion,
     stranger,
+    ...(link === undefined ? {} : { link: { name: link, type: linkType ?? null } }),
   }
 }
 

@@ -31,6 +31,8 @@ export interface PreflightNeeds {
   commands: readonly NeededCommand[]
   /** Commands the targets must have as well (mariadb-backup for --prepare). */
   targetCommands: readonly NeededCommand[]
+  /** `--link NAME`: each target's NAME must be a symlink or nothing. */
+  link: string | undefined
 }
 
 export interface NeededCommand {
@@ -70,7 +72,9 @@ export async function preflight(
   const [source, ...targets] = await Promise.all([
     askHost(pool, plan.source, signal, (exec) => inspectSource(exec, plan.source.path, needs.type)),
     ...plan.targets.map((target) =>
-      askHost(pool, target, signal, (exec) => gatherTargetFacts(exec, target.path, plan.name, unpack)),
+      askHost(pool, target, signal, (exec) =>
+        gatherTargetFacts(exec, target.path, plan.name, unpack, needs.link),
+      ),
     ),
   ])
   if (source === undefined) throw new Error('unreachable: the source is always asked')

@@ -7,11 +7,13 @@ import type { Config } from '../config/defaults.js'
 import type { ReplicationStart } from '../core/backup-position.js'
 import type { Problem } from '../core/checks.js'
 import { chooseTransport } from '../core/choose-transport.js'
+import { checkLinkName, type LinkOutcome } from '../core/link-verdicts.js'
 import { planTransfer } from '../core/plan.js'
 import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
 import { reportSites, type SitesReport } from '../core/sites.js'
 import { CleanupStack } from './cleanup-stack.js'
 import { type ExecutorFactory, HostPool } from './host-pool.js'
+import { LinkSwitch } from './link-switch.js'
 import { loadSites } from './load-sites.js'
 import { type NeededCommand, preflight } from './preflight.js'
 import type { SessionDeps } from './session-deps.js'
@@ -60,6 +62,8 @@ export interface TargetResult {
   fromBase?: FromBase
   /** A MariaDB backup's copy: its binlog position and GTID, for starting a replica on it. */
   replication?: ReplicationStart
+  /** With `--link`: whether this target's link now points at the copy, and if not, why. */
+  link?: LinkOutcome
   error?: { code: FanoutCode; message: string }
 }
 
@@ -105,6 +109,7 @@ export async function runTransfer(
     incremental: config.base !== undefined,
   })
   const log = deps.log.child({ transfer: plan.transferId })
+  checkLinkName(config.link, plan.name)
   // A bad topology file is a usage error, found before any host is touched.
   const { sites, infer } = await loadSites(plan, config.topologyPath, request.cwd)
   const state = new TransferState(
@@ -117,6 +122,7 @@ export async function runTransfer(
   const cleanup = new CleanupStack(log)
   const pool = new HostPool(deps.createExecutor)
   cleanup.defer('close connections', () => pool.closeAll())
+  const links = new LinkSwitch(plan, { config, state, signal, cleanup, pool })
   let problems: Problem[] = []
   try {
     const checked = await preflight(
@@ -127,6 +133,7 @@ export async function runTransfer(
         stopSlave: config.stopSlave,
         archiveKept: transport === 'swarm',
         commands: commandsNeeded(transport, config),
+        link: config.link,
         targetCommands: config.prepare ? [{ command: 'mariadb-backup', neededBy: '--prepare' }] : [],
       },
       signal,
@@ -145,6 +152,7 @@ export async function runTransfer(
       swarmKey,
       archive: checked.archive,
       backup: checked.backupOf === null ? null : { ...checked.backupOf, stopSlave: config.stopSlave },
+      links,
     }
     if (deps.corruptForTest === true) session.corruptForTest = true
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {
@@ -152,6 +160,7 @@ export async function runTransfer(
     } else if (problems.length === 0 && !signal.aborted) {
       await runSwarm(plan, { ...session, sites, inferSites: infer })
     }
+    if (problems.length === 0) await links.settle()
   } catch (err) {
     // Only a source failure gets here; it fails every target that had not finished.
     const failure = asFanoutError(err, signal)
@@ -161,10 +170,14 @@ export async function runTransfer(
   }
   const leftovers = await cleanup.unwind()
   state.setPhase('done')
-  return {
-    ...summarize(plan.transferId, request.source, state, problems, leftovers, signal.aborted),
-    transport,
-  }
+  const result = summarize(plan.transferId, request.source, state, problems, leftovers, signal.aborted)
+  // A run stopped by its pre-flight switched nothing and had nothing to switch.
+  const linked = problems.length > 0 ? [] : links.results()
+  return { ...result, transport, targets: result.targets.map((t, i) => withLink(t, linked[i])) }
+}
+
+function withLink(target: TargetResult, link: LinkOutcome | undefined): TargetResult {
+  return link === undefined ? target : { ...target, link }
 }
 
 /** Host commands a run needs besides node: the stream's zstd codec runs the hosts' own binary. */

@@ -5,6 +5,7 @@ import { replicationStart } from '../core/backup-position.js'
 import type { TargetProgress } from '../core/progress.js'
 import type { CleanupStack } from './cleanup-stack.js'
 import type { HostPool } from './host-pool.js'
+import type { LinkSwitch } from './link-switch.js'
 import type { AgentUsage, TransferState } from './transfer-state.js'
 
 /** What every run's session uses, whichever way the bytes travel (swarm-session, stream-session). */
@@ -21,6 +22,8 @@ export interface SessionDeps {
   archive: ArchiveFormat | null
   /** A hot backup the source takes (and the targets unpack as `archive` xbstream); null: none. */
   backup: BackupOrder | null
+  /** `--link`: told of each copy that landed, with its agent; switches when its verdict says so. */
+  links: LinkSwitch
   /** Test hook: each target flips a byte of what it wrote before reading it back. */
   corruptForTest?: boolean
 }

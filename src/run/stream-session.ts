@@ -5,6 +5,7 @@ import { isCompressed } from '../core/archive-format.js'
 import type { Endpoint } from '../core/endpoint.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import type { AgentChannel } from './agent-channel.js'
+import type { CleanupStack } from './cleanup-stack.js'
 import { localDataAddress } from './host-addresses.js'
 import { guardReplication } from './replication-guard.js'
 import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
@@ -25,11 +26,16 @@ export async function runStreams(plan: TransferPlan, deps: SessionDeps): Promise
       continue
     }
     const pair = deps.cleanup.child(`stream to ${endpoint.spec}`)
+    // With --link-when all, the target's agent switches its link once every copy is in, so it stays
+    // (idle, its listener closed) until the run ends, unless its copy failed.
+    const kept = deps.links.holdsAgents ? deps.cleanup.child(`agent on ${endpoint.spec} for --link`) : pair
     try {
-      await streamTo(plan, index, endpoint, { ...deps, cleanup: pair })
+      const target = await streamTo(plan, index, endpoint, { ...deps, cleanup: pair }, kept)
+      await deps.links.landed(index, target)
     } catch (err) {
       if (!isFanoutError(err)) throw err
       deps.state.fail(index, deps.signal.aborted ? new FanoutError('ABORTED', 'interrupted') : err)
+      if (kept !== pair) await kept.unwind()
     } finally {
       await pair.unwind()
     }
@@ -37,7 +43,14 @@ export async function runStreams(plan: TransferPlan, deps: SessionDeps): Promise
   deps.state.setPhase('finalizing')
 }
 
-async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, deps: SessionDeps) {
+/** Streams one copy and lands it; resolves with the target's agent, started on `targetCleanup`. */
+async function streamTo(
+  plan: TransferPlan,
+  index: number,
+  endpoint: Endpoint,
+  deps: SessionDeps,
+  targetCleanup: CleanupStack,
+): Promise<AgentChannel> {
   const { state, signal } = deps
   state.update(index, { state: 'starting' })
   // The source scans while the target's agent is still starting: both are on the critical path of
@@ -52,7 +65,8 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     return source.channel.next('manifest', signal)
   })
   scanned.catch(() => {})
-  const [source, target] = await Promise.all([sourceUp, agentOn(plan, endpoint, 'target', deps)])
+  const targetUp = agentOn(plan, endpoint, 'target', { ...deps, cleanup: targetCleanup })
+  const [source, target] = await Promise.all([sourceUp, targetUp])
   target.channel.on('report', (report) => {
     if (report.type === 'progress') state.update(index, report)
   })
@@ -114,6 +128,7 @@ async function streamTo(plan: TransferPlan, index: number, endpoint: Endpoint, d
     finalPath: finalized.path,
     ...landedDetails(finalized),
   })
+  return target.channel
 }
 
 /** How long a target's own reason may trail the source's after a broken stream. */

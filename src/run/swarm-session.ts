@@ -105,6 +105,7 @@ async function finalizeTarget({ index, channel }: TargetRun, deps: SwarmDeps): P
     channel.send({ type: 'finalize' })
     const finalized = await channel.next('finalized', deps.signal)
     deps.state.update(index, { state: 'done', finalPath: finalized.path, ...landedDetails(finalized) })
+    await deps.links.landed(index, channel)
   } catch (err) {
     recordFailure(deps.state, index, err)
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { problemLines, summaryLines } from '../../../src/cli/summary.js'
+import { linkLine, problemLines, summaryLines } from '../../../src/cli/summary.js'
+import type { LinkKept } from '../../../src/core/link-verdicts.js'
 import type { TargetResult, TransferResult } from '../../../src/run/run-transfer.js'
 
 const MiB = 2 ** 20
@@ -258,6 +259,78 @@ describe('summaryLines', () => {
     ],
   ])('%s', (_why, input, expected) => {
     expect(summaryLines(input)).toEqual(expected)
+  })
+})
+
+describe('linkLine (--link)', () => {
+  const linked = (target: string, previous: string | null = 'release-42'): TargetResult => ({
+    ...ok(target, '/srv/release-43'),
+    link: { name: 'current', to: 'release-43', switched: true, previous },
+  })
+  const kept = (
+    target: string,
+    reason: LinkKept,
+    status: TargetResult['status'] = 'failed',
+  ): TargetResult => ({
+    target,
+    status,
+    bytes: 0,
+    seconds: 3,
+    link: { name: 'current', to: 'release-43', switched: false, reason },
+  })
+
+  test.each<[string, TargetResult[], string | undefined]>([
+    ['no --link: no line', [ok('h1:/srv', '/srv/release-43')], undefined],
+    [
+      'every target switched',
+      [linked('h1:/srv'), linked('h2:/srv', null)],
+      'linked current -> release-43 on 2 of 2 targets',
+    ],
+    [
+      'each: one copy failed, its target kept its link',
+      [linked('h1:/srv'), linked('h2:/srv'), linked('h3:/srv'), kept('h4:/srv', 'copy-failed')],
+      'linked current -> release-43 on 3 of 4 targets; h4:/srv kept its link (its copy failed)',
+    ],
+    [
+      'several reasons, each with its targets',
+      [
+        linked('h1:/srv'),
+        kept('h2:/srv', 'copy-failed'),
+        kept('h3:/srv', 'copy-failed'),
+        kept('h4:/srv', 'switch-failed'),
+      ],
+      'linked current -> release-43 on 1 of 4 targets; h2:/srv, h3:/srv kept their links (their copies failed); h4:/srv kept its link (its switch failed)',
+    ],
+    [
+      'all: one copy failed, none switched, and the line says why',
+      [
+        kept('h1:/srv', 'another-copy-failed', 'ok'),
+        kept('h2:/srv', 'another-copy-failed', 'ok'),
+        kept('h3:/srv', 'another-copy-failed', 'ok'),
+        kept('h4:/srv', 'copy-failed'),
+      ],
+      'linked current -> release-43 on 0 of 4 targets; h4:/srv kept its link (its copy failed); the 3 others kept theirs too (--link-when all)',
+    ],
+    [
+      'all: two targets, one copy failed',
+      [kept('h1:/srv', 'another-copy-failed', 'ok'), kept('h2:/srv', 'copy-failed')],
+      'linked current -> release-43 on 0 of 2 targets; h2:/srv kept its link (its copy failed); the other kept its link too (--link-when all)',
+    ],
+    [
+      'interrupted',
+      [linked('h1:/srv'), kept('h2:/srv', 'interrupted', 'aborted')],
+      'linked current -> release-43 on 1 of 2 targets; h2:/srv kept its link (interrupted)',
+    ],
+  ])('%s', (_why, targets, expected) => {
+    expect(linkLine(targets)).toBe(expected)
+  })
+
+  test('the line comes after the count of verified copies', () => {
+    const lines = summaryLines(result({ targets: [linked('h1:/srv')] }))
+    expect(lines.slice(-2)).toEqual([
+      '1/1 targets hold a verified copy of h0:/srv/data (5.0 MiB, 1:15)',
+      'linked current -> release-43 on 1 of 1 targets',
+    ])
   })
 })
 

@@ -134,6 +134,20 @@ describe('resolveConfig', () => {
       { FANOUT_STALL_TIMEOUT: '0' },
       'FANOUT_STALL_TIMEOUT=0: not a positive',
     ],
+    ['a link that is a path', { link: 'a/b' }, {}, '--link a/b: not a name inside the target directory'],
+    [
+      'a bad link-when in env',
+      {},
+      { FANOUT_LINK_WHEN: 'some' },
+      'FANOUT_LINK_WHEN=some: not one of each, all',
+    ],
+    ['an API link-when that is not one', { linkWhen: 'some' as 'all' }, {}, '--link-when some: not one of'],
+    [
+      'a link to an archive that unpacks',
+      { link: 'current', type: 'decompress' },
+      {},
+      '--link current: only for transfer_type file',
+    ],
     [
       'a negative idle timeout in env',
       {},

@@ -123,6 +123,25 @@ describe('checkTarget', () => {
       { code: 'DESTINATION_EXISTS', message: /./ },
     ],
     ['full and no node', { availableBytes: 0, nodeVersion: null }, { code: 'NO_SPACE', message: /./ }],
+    ['--link: no such name yet', { link: { name: 'current', type: null } }, null],
+    ['--link: a symlink', { link: { name: 'current', type: 'symbolic link' } }, null],
+    [
+      '--link: a real directory',
+      { link: { name: 'current', type: 'directory' } },
+      {
+        code: 'DESTINATION_EXISTS',
+        message:
+          /^current is a directory in the target directory, not a symlink; --link replaces a symlink only, never a real file or directory$/,
+      },
+    ],
+    [
+      '--link: a regular file',
+      { link: { name: 'current', type: 'regular empty file' } },
+      {
+        code: 'DESTINATION_EXISTS',
+        message: /^current is a regular empty file in the target directory, not a sym/,
+      },
+    ],
   ])('%s', (_why, override, expected) => {
     const problems = checkTarget('h1:/srv', 'sqldata', { ...goodTarget, ...override }, payload)
     if (expected === null) {
