@@ -1,7 +1,7 @@
-import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { pollUntil } from '../helpers/poll-until.js'
+import { givePrivateTmp } from '../helpers/private-tmp.js'
 import { runFanout } from '../helpers/run-fanout.js'
 
 const reason = clusterUnavailableReason()
@@ -9,6 +9,8 @@ if (reason !== undefined) console.warn(`skipping the cleanup command tests: ${re
 
 const NAME = 'fanout_0123456789ab'
 const STAGING = ['/srv/.fanout-0123456789abcdef.partial', '/srv/.fanout-3f2a9c1e-5b7d-4a.partial']
+// The --link switch's new link, left by an agent killed before it renamed it over NAME.
+const TEMP_LINK = '/srv/.fanout-3f2a9c1e-5b7d-4a.link'
 // One agent that stops on SIGTERM, one that ignores it and needs SIGKILL.
 const AGENTS = {
   '/tmp/fanout-agent.ABCDEFGH': 'setInterval(() => {}, 1000)\n',
@@ -80,6 +82,7 @@ describe.skipIf(reason !== undefined)(`fanout cleanup${reason ? ` (skipped: ${re
     for (const path of [...STAGING.map((d) => `${d}/piece`), ...UNRELATED]) {
       await sh('h1', `mkdir -p "$(dirname ${path})" && echo data > ${path}`)
     }
+    await sh('h1', `ln -s release-2 ${TEMP_LINK}`)
     await pollUntil(
       'both fake agents to run',
       async () => ((await agentPids()).length === 2 ? true : undefined),
@@ -90,7 +93,7 @@ describe.skipIf(reason !== undefined)(`fanout cleanup${reason ? ` (skipped: ${re
     return before
   }
 
-  test('removes firewall holes, agents, shipped files and staging directories, and says so', async () => {
+  test('removes firewall holes, agents, shipped files, staging directories and temporary links, and says so', async () => {
     const before = await simulateLostRun()
     const pids = await agentPids()
 
@@ -111,6 +114,7 @@ describe.skipIf(reason !== undefined)(`fanout cleanup${reason ? ` (skipped: ${re
         'h1: removed iptables chain FANOUT-0123456789ab',
         ...Object.keys(AGENTS).map((dir) => `h1: removed agent directory ${dir}`),
         ...STAGING.map((dir) => `h1: removed staging directory ${dir}`),
+        `h1: removed temporary link ${TEMP_LINK}`,
         'h2: nothing to clean',
       ].sort(),
     )
@@ -146,23 +150,3 @@ describe.skipIf(reason !== undefined)(`fanout cleanup${reason ? ` (skipped: ${re
     expect(result.stderr).toMatch(/missing required argument/)
   })
 })
-
-/**
- * Mounts a fresh tmpfs on the host's /tmp, inside the host's own mount namespace. sshd reads its
- * config and keys from the cluster's directory under /tmp for every login, so that directory is
- * bound back at its path, by way of a mount point on the host's private /srv.
- */
-async function givePrivateTmp(cluster: Cluster, host: string): Promise<void> {
-  const script = [
-    'set -e',
-    'mkdir /srv/.hold',
-    'mount --bind "$1" /srv/.hold',
-    'mount -t tmpfs -o mode=1777 tmpfs /tmp',
-    'mkdir -p "$1"',
-    'mount --bind /srv/.hold "$1"',
-    'umount /srv/.hold',
-    'rmdir /srv/.hold',
-  ].join('\n')
-  const result = await cluster.exec(host, ['sh', '-c', script, 'sh', dirname(cluster.sshConfigPath)])
-  if (result.exitCode !== 0) throw new Error(`private /tmp for ${host}: ${result.stderr}`)
-}
