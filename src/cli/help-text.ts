@@ -5,9 +5,10 @@ DESCRIPTION
   payload through a private BitTorrent swarm while it hashes it in place; every
   target downloads from the source and from the other targets, so N targets
   take about the time of one copy. Hosts are reached over SSH (OpenSSH client
-  config honoured); each needs only sshd and Node.js >= 20. fanout copies a
-  small agent to each host for the duration of the run and removes it
-  afterwards.
+  config honoured, ProxyJump included: only SSH goes through a jump host, the
+  data goes from host to host directly); each needs only sshd and Node.js >= 20.
+  fanout copies a small agent to each host for the duration of the run and
+  removes it afterwards.
 
   SOURCE is [user@]host:/path or a local path, a file or a directory.
   TARGET is [user@]host:/dir or a local directory that must already exist; the

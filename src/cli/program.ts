@@ -212,6 +212,6 @@ export function sshConfigOption(): Option {
 export function connectTimeoutOption(): Option {
   return new Option(
     '--connect-timeout <seconds>',
-    'give up on a host whose SSH handshake takes longer (default 15)',
+    'give up on a host (or a jump host) whose SSH handshake takes longer (default 15)',
   ).argParser(flagParser(SETTINGS.connectTimeoutMs))
 }

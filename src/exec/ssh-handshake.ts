@@ -1,16 +1,17 @@
-import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { Client, ConnectConfig } from 'ssh2'
 import { FanoutError } from '../../shared/errors.js'
 import type { Ssh2Error } from './ssh-errors.js'
 
 /**
  * Starts the SSH handshake and settles once: on 'ready', on the first error (through `mapError`), on
- * a close before ready, or on abort. On failure the socket is destroyed so nothing lingers.
+ * a close before ready, or on abort. On failure the stream (a TCP socket, or a channel through a
+ * jump host) is destroyed so nothing lingers.
  */
 export function handshake(
   host: string,
   client: Client,
-  socket: Socket,
+  socket: Duplex,
   config: ConnectConfig,
   signal: AbortSignal | undefined,
   mapError: (err: Ssh2Error) => FanoutError,

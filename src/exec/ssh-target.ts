@@ -1,5 +1,7 @@
 import SSHConfig from 'ssh-config'
 import { FanoutError } from '../../shared/errors.js'
+import { parseProxyJump, proxyJumpOf } from './proxy-jump.js'
+import { parsePort, parseStrict, parseTimeout } from './ssh-config-values.js'
 import { expandPath, type TokenValues } from './ssh-tokens.js'
 
 /** OpenSSH's StrictHostKeyChecking. We never prompt, so 'ask' behaves like 'yes'. */
@@ -19,6 +21,11 @@ export interface SshTarget {
   /** User files first, then the global ones, as OpenSSH reads them. Missing files are fine. */
   knownHostsFiles: string[]
   connectTimeoutMs: number
+  /**
+   * The jump hosts (ProxyJump) to go through, first hop first, each resolved through the same config
+   * as a target of its own; their own `jumpHosts` are empty. Empty for a direct connection.
+   */
+  jumpHosts: SshTarget[]
 }
 
 /** What the user asked for. Fields set here win over the SSH config, like `ssh -l`, `-p`, `-i`, `-o`. */
@@ -30,6 +37,7 @@ export interface SshTargetRequest {
   /** Tried before any IdentityFile from the config, like `ssh -i`. */
   identityFiles?: readonly string[]
   strictHostKeyChecking?: StrictHostKeyChecking
+  /** Also the limit for each jump host, as `--connect-timeout` means per host reached. */
   connectTimeoutMs?: number
   /** An SSH client config to read. When given it must exist; the default ~/.ssh/config may be absent. */
   configPath?: string
@@ -46,7 +54,8 @@ export interface SshTargetEnv {
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa']
 const DEFAULT_USER_KNOWN_HOSTS = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']
 const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']
-const DEFAULT_CONNECT_TIMEOUT_MS = 15_000
+/** More nested ProxyJumps than this are taken for a loop (`Host *` giving the jump host itself one). */
+const MAX_JUMP_DEPTH = 8
 
 type Computed = Record<string, string | string[]>
 
@@ -55,8 +64,10 @@ type Computed = Record<string, string | string[]>
  *
  * Differences from OpenSSH, all deliberate: the user defaults to `root` rather than the local user
  * (fanout runs as root, so this only matters when it does not, and then root is still what we need
- * on the remote side); `Include` is not followed; `Match exec` is never run; ProxyJump and
- * ProxyCommand are refused rather than silently bypassed.
+ * on the remote side); `Include` is not followed; `Match exec` is never run; ProxyCommand is
+ * refused rather than silently bypassed. ProxyJump is followed as OpenSSH does: each hop is resolved
+ * through the same config, and only the first hop's own ProxyJump applies (OpenSSH reaches each
+ * later hop with `-J`, which overrides its config).
  *
  * @throws FanoutError('SSH_CONFIG') for values OpenSSH would reject or that we cannot honour.
  */
@@ -65,10 +76,20 @@ export function resolveSshTarget(
   configText: string | undefined,
   env: SshTargetEnv,
 ): SshTarget {
+  return resolveHost(request, configText, env, 0)
+}
+
+/** `depth` is how deep in nested ProxyJumps this host is; undefined when its own are overridden. */
+function resolveHost(
+  request: SshTargetRequest,
+  configText: string | undefined,
+  env: SshTargetEnv,
+  depth: number | undefined,
+): SshTarget {
   const { alias, user: prefixUser } = splitUserHost(request.host)
   const requestedUser = request.user ?? prefixUser
   const computed = computeConfig(configText, alias, requestedUser)
-  refuseProxies(computed, request.host)
+  const jump = depth === undefined ? undefined : proxyJumpOf(computed, request.host)
   const user = requestedUser ?? first(computed.user) ?? 'root'
   const port = request.port ?? parsePort(first(computed.port), request.host) ?? 22
   const base: Omit<TokenValues, 'hostName'> = {
@@ -90,7 +111,30 @@ export function resolveSshTarget(
       request.strictHostKeyChecking ?? parseStrict(first(computed.stricthostkeychecking), request.host),
     knownHostsFiles: knownHostsFiles(computed, tokens),
     connectTimeoutMs: request.connectTimeoutMs ?? parseTimeout(first(computed.connecttimeout), request.host),
+    jumpHosts: jump === undefined ? [] : resolveJumps(jump, request, configText, env, depth ?? 0),
   }
+}
+
+function resolveJumps(
+  value: string,
+  request: SshTargetRequest,
+  configText: string | undefined,
+  env: SshTargetEnv,
+  depth: number,
+): SshTarget[] {
+  if (depth >= MAX_JUMP_DEPTH) {
+    const message = `${request.host}: ProxyJump nests more than ${MAX_JUMP_DEPTH} hops deep; does a jump host get a ProxyJump through itself (Host *)?`
+    throw new FanoutError('SSH_CONFIG', message, { host: request.host })
+  }
+  return parseProxyJump(value, request.host).flatMap((hop, i) => {
+    const hopRequest: SshTargetRequest = {
+      host: hop.user === undefined ? hop.host : `${hop.user}@${hop.host}`,
+      ...(hop.port === undefined ? {} : { port: hop.port }),
+      ...(request.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: request.connectTimeoutMs }),
+    }
+    const target = resolveHost(hopRequest, configText, env, i === 0 ? depth + 1 : undefined)
+    return [...target.jumpHosts, { ...target, jumpHosts: [] }]
+  })
 }
 
 function splitUserHost(host: string): { alias: string; user?: string } {
@@ -117,52 +161,6 @@ function all(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined
   // ssh-config already splits multi-value directives and unquotes paths, so no splitting here.
   return Array.isArray(value) ? value : [value]
-}
-
-function refuseProxies(computed: Computed, host: string): void {
-  for (const name of ['ProxyJump', 'ProxyCommand']) {
-    const value = first(computed[name.toLowerCase()])
-    if (value !== undefined && value.toLowerCase() !== 'none') {
-      throw new FanoutError('SSH_CONFIG', `${host}: ${name} in the SSH config is not supported`, { host })
-    }
-  }
-}
-
-function parsePort(value: string | undefined, host: string): number | undefined {
-  if (value === undefined) return undefined
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new FanoutError('SSH_CONFIG', `${host}: bad Port "${value}" in the SSH config`, { host })
-  }
-  return port
-}
-
-function parseStrict(value: string | undefined, host: string): StrictHostKeyChecking {
-  switch (value?.toLowerCase()) {
-    case undefined:
-    case 'ask':
-      return 'ask'
-    case 'yes':
-    case 'true':
-      return 'yes'
-    case 'no':
-    case 'off':
-    case 'false':
-      return 'no'
-    case 'accept-new':
-      return 'accept-new'
-    default:
-      throw new FanoutError('SSH_CONFIG', `${host}: bad StrictHostKeyChecking "${value}"`, { host })
-  }
-}
-
-function parseTimeout(value: string | undefined, host: string): number {
-  if (value === undefined || value.toLowerCase() === 'none') return DEFAULT_CONNECT_TIMEOUT_MS
-  const seconds = Number(value)
-  if (!Number.isInteger(seconds) || seconds <= 0) {
-    throw new FanoutError('SSH_CONFIG', `${host}: bad ConnectTimeout "${value}"`, { host })
-  }
-  return seconds * 1000
 }
 
 function identityFiles(

@@ -1,15 +1,12 @@
-import { type Socket, connect as tcpConnect } from 'node:net'
 import type { Logger } from 'pino'
-import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2'
+import type { Client, ClientChannel } from 'ssh2'
 import { FanoutError } from '../../shared/errors.js'
 import { ChannelSlots } from './channel-slots.js'
 import type { ChildHandle, Executor, RunOptions, RunResult } from './executor.js'
 import { quoteArgv } from './quote.js'
-import { loadAuthMethods } from './ssh-auth.js'
 import { openExecChannel, runCommand, type SshConnection } from './ssh-channel.js'
 import { closedByUs, connectionLost, mapSshError, type Ssh2Error } from './ssh-errors.js'
-import { handshake } from './ssh-handshake.js'
-import { checkHostKey, knownKeysFor, loadKnownHosts, preferKnownAlgorithms } from './ssh-host-key.js'
+import { openLink, type SshLink } from './ssh-link.js'
 import { spawnCommand } from './ssh-spawn.js'
 import type { SshTarget } from './ssh-target.js'
 
@@ -20,17 +17,15 @@ export interface SshExecutorDeps {
   agentSocket?: string | undefined
 }
 
-/** A dead link is noticed after about interval × count (15 s) without an answer from sshd. */
-const KEEPALIVE_INTERVAL_MS = 5_000
-const KEEPALIVE_COUNT_MAX = 3
 /** OpenSSH's default MaxSessions; more concurrent commands wait for a free channel. */
 const MAX_CHANNELS = 10
 
 /**
- * Runs commands on one host over a single SSH connection, one exec channel (no pty) per command.
- * Host keys are always checked against known_hosts according to `strictHostKeyChecking`; ssh2 would
- * otherwise accept any key. `connect()` may be called again after a failure or a drop; after
- * `close()` the executor is done.
+ * Runs commands on one host over a single SSH connection, one exec channel (no pty) per command,
+ * through the host's jump hosts if its config names any. Host keys are always checked against
+ * known_hosts according to `strictHostKeyChecking`, at every hop; ssh2 would otherwise accept any
+ * key. `connect()` may be called again after a failure or a drop; after `close()` the executor is
+ * done.
  * If the connection drops, running `run()` calls reject and spawned handles' `exited` resolve with
  * `exitCode: null`.
  */
@@ -111,39 +106,24 @@ export class SshExecutor implements Executor {
   }
 
   async #open(signal: AbortSignal | undefined): Promise<void> {
-    const target = this.#target
-    const known = await loadKnownHosts(target.knownHostsFiles, this.#log)
-    const sources = { ...target, host: this.host, agentSocket: this.#deps.agentSocket }
-    const authHandler = await loadAuthMethods(sources, this.#log)
-    if (this.#closing) throw this.#mapError(new Error('closed while connecting'))
-    const client = new ssh2.Client()
-    // A persistent listener, because ssh2 may emit more errors after the first and EventEmitter
-    // throws on an 'error' with no listener.
-    client.on('error', (err: Ssh2Error) => this.#onError(err))
-    let hostKeyError: FanoutError | undefined
-    // Our own socket, so its remoteAddress (the dataAddress) is readable without ssh2 internals.
-    const socket: Socket = tcpConnect({ host: target.hostName, port: target.port })
-    const config: ConnectConfig = {
-      sock: socket,
-      username: target.user,
-      authHandler,
-      readyTimeout: target.connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      algorithms: { serverHostKey: preferKnownAlgorithms(knownKeysFor(known, target)) },
-      hostVerifier: (key: Buffer): boolean => {
-        hostKeyError = checkHostKey(target, known, key)
-        return hostKeyError === undefined
+    const deps = { log: this.#log, agentSocket: this.#deps.agentSocket }
+    const link = await openLink(this.#target, deps, {
+      onError: (err) => this.#onError(err),
+      mapError: (err) => this.#mapError(err),
+      onClient: (client) => {
+        this.#client = client
       },
-    }
-    this.#client = client
-    await handshake(this.host, client, socket, config, signal, (err) => hostKeyError ?? this.#mapError(err))
-    this.#onReady(client, socket)
+      beforeDial: () => {
+        if (this.#closing) throw this.#mapError(new Error('closed while connecting'))
+      },
+      signal,
+    })
+    this.#onReady(link)
   }
 
-  #onReady(client: Client, socket: Socket): void {
-    this.#dataAddress = socket.remoteAddress
-    this.#localAddress = socket.localAddress
+  #onReady({ client, dataAddress, localAddress }: SshLink): void {
+    this.#dataAddress = dataAddress
+    this.#localAddress = localAddress
     if (this.#dataAddress === undefined || this.#closing) {
       client.destroy()
       throw this.#notConnected()

@@ -1,3 +1,4 @@
+import { FanoutError } from '../../shared/errors.js'
 import type { FirewallPlan } from '../../shared/messages.js'
 import type { TransferPlan } from '../core/plan.js'
 import type { HostPool } from './host-pool.js'
@@ -25,11 +26,18 @@ export async function firewallPlan(plan: TransferPlan, deps: AddressDeps): Promi
 /**
  * This machine's address as the other hosts see it (the local end of an SSH connection to one of
  * them): where a local source serves, and what their firewalls must let in from a local endpoint.
- * 127.0.0.1 only when every endpoint is local.
+ * 127.0.0.1 only when every endpoint is local. A connection through a jump host does not show it.
+ *
+ * @throws FanoutError('USAGE') when every remote host is reached through a jump host.
  */
 export async function localDataAddress(plan: TransferPlan, deps: AddressDeps): Promise<string> {
-  const remote = [plan.source, ...plan.targets].find((e) => e.host !== null)
-  if (remote === undefined) return '127.0.0.1'
-  const exec = await deps.pool.get(remote, deps.signal)
-  return exec.localAddress ?? '127.0.0.1'
+  const remotes = [plan.source, ...plan.targets].filter((e) => e.host !== null)
+  if (remotes.length === 0) return '127.0.0.1'
+  for (const remote of remotes) {
+    const { localAddress } = await deps.pool.get(remote, deps.signal)
+    if (localAddress !== undefined) return localAddress
+  }
+  const message =
+    'a local source or target needs a remote host reached without ProxyJump: only such a connection shows the address the hosts reach this machine on'
+  throw new FanoutError('USAGE', message)
 }

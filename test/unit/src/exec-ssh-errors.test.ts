@@ -57,6 +57,7 @@ describe('host key policy', () => {
     strictHostKeyChecking: strict,
     knownHostsFiles: [],
     connectTimeoutMs: 1000,
+    jumpHosts: [],
   })
   const known = Buffer.from(KEY, 'base64')
   const other = Buffer.from('other')

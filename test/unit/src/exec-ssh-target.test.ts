@@ -24,8 +24,8 @@ Host *.lan
   StrictHostKeyChecking no
   GlobalKnownHostsFile none
 
-Host jumpy
-  ProxyJump bastion
+Host proxied
+  ProxyCommand nc %h %p
 
 Host badport
   Port 99999
@@ -108,7 +108,7 @@ describe('resolveSshTarget', () => {
   })
 
   test.each([
-    ['ProxyJump is refused', 'jumpy', /ProxyJump/],
+    ['ProxyCommand is refused', 'proxied', /ProxyCommand/],
     ['a bad port is refused', 'badport', /Port/],
   ])('%s', (_name, host, message) => {
     expect(() => resolveSshTarget({ host }, CONFIG, env)).toThrowError(message)
