@@ -46,6 +46,8 @@ class ContentFinder {
   private readonly digests = new Map<string, string>()
   private readonly buffer = Buffer.allocUnsafe(COPY_BYTES)
   private readonly breathe = timeSlices()
+  /** Directories already made: a tree of small files would otherwise cost a mkdir per file. */
+  private readonly madeDirs = new Set<string>()
 
   constructor(private readonly index: BaseIndex) {}
 
@@ -71,7 +73,11 @@ class ContentFinder {
 
   /** The SHA-256 of what was copied; undefined when `dest` already exists (a resumed copy's). */
   private async copy(from: string, dest: string, size: number): Promise<string | undefined> {
-    await mkdir(dirname(dest), { recursive: true, mode: 0o700 })
+    const dir = dirname(dest)
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      this.madeDirs.add(dir)
+    }
     let out: number
     try {
       out = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
