@@ -1,7 +1,7 @@
-import { Server, type Swarm, type SwarmPeer } from 'bittorrent-tracker'
+import { Server } from 'bittorrent-tracker'
 import type { Logger } from 'pino'
 import { secretMatches } from '../shared/swarm-keys.js'
-import { selectPeers } from './select-peers.js'
+import { type TrackerStats, useOwnSwarms } from './own-swarms.js'
 
 export interface TrackerOptions {
   /** The address peers reach the tracker on (the source's data address). */
@@ -12,8 +12,6 @@ export interface TrackerOptions {
   infoHash: string
   /** Announces without this value in `fanout_secret` are refused. */
   secret: string
-  /** How often peers re-announce. Short, because a swarm here lives minutes, not days. */
-  announceIntervalMs?: number
   log: Logger
 }
 
@@ -21,8 +19,16 @@ export interface RunningTracker {
   /** The announce URL, without the secret. */
   url: string
   port: number
+  stats(): TrackerStats
   close(): Promise<void>
 }
+
+/**
+ * bittorrent-tracker keeps a swarm's peers in an LRU of 1,000 by default and silently evicts the
+ * least recent beyond that: in a fleet of more targets, peers would drop off every list. Far more
+ * than one orchestrator drives, at a few hundred bytes per peer.
+ */
+const MAX_SWARM_PEERS = 100_000
 
 /** Starts an HTTP-only tracker (no UDP, no WebSocket, no stats page) for one private swarm. */
 export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
@@ -32,7 +38,7 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
     udp: false,
     ws: false,
     stats: false,
-    interval: opts.announceIntervalMs ?? 5_000,
+    peersCacheLength: MAX_SWARM_PEERS,
     filter: (
       infoHash: string,
       params: { fanout_secret?: unknown; ip?: string },
@@ -47,7 +53,8 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
       cb(new Error('unknown swarm'))
     },
   })
-  useSitePeerLists(server)
+  const stats = { announces: 0, peakPeers: 0 }
+  useOwnSwarms(server, stats)
   // A malformed announce is the peer's problem: log it, never crash the source agent over it.
   server.on('warning', (err: Error) => log.debug({ err: err.message }, 'tracker warning'))
   return new Promise((resolve, reject) => {
@@ -60,28 +67,13 @@ export function startTracker(opts: TrackerOptions): Promise<RunningTracker> {
       resolve({
         url: `http://${host}:${address.port}/announce`,
         port: address.port,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        stats: () => ({ ...stats }),
+        close: () =>
+          new Promise<void>((done) => {
+            log.info({ port: address.port, ...stats }, 'tracker closed')
+            server.close(() => done())
+          }),
       })
     })
   })
-}
-
-/**
- * Replaces the random peer list of each swarm the server makes with the site-aware one of
- * selectPeers. bittorrent-tracker documents createSwarm as the place to supply one's own swarm; this
- * keeps its Swarm (counters, LRU, events) and changes only the choice of peers. HTTP only, so the
- * WebRTC filtering of the library's own choice does not apply.
- */
-function useSitePeerLists(server: Server): void {
-  const createSwarm = server.createSwarm.bind(server)
-  server.createSwarm = (infoHash, cb) =>
-    createSwarm(infoHash, (err, swarm) => {
-      if (swarm !== undefined)
-        swarm._getPeers = (numwant, ownPeerId) => selectPeers(peersOf(swarm), ownPeerId, numwant)
-      cb(err, swarm)
-    })
-}
-
-function peersOf(swarm: Swarm): SwarmPeer[] {
-  return swarm.peers.keys.flatMap((key) => swarm.peers.peek(key) ?? [])
 }

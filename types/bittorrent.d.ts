@@ -11,8 +11,25 @@ declare module 'bittorrent-tracker' {
     ip: string
     port: number
   }
+  /** What Swarm#announce answers; the server fills in `interval` when it is missing. */
+  export interface AnnounceResponse {
+    complete: number
+    incomplete: number
+    peers: SwarmPeer[]
+    /** Seconds until the peer's next periodic announce. */
+    interval?: number
+  }
   export interface Swarm {
-    peers: { keys: string[]; peek(key: string): SwarmPeer | undefined }
+    /** The `lru` package's cache, keyed by `ip:port`. */
+    peers: {
+      length: number
+      set(key: string, peer: SwarmPeer): void
+      remove(key: string): SwarmPeer | undefined
+    }
+    announce(
+      params: Record<string, unknown>,
+      cb: (err: Error | null, response?: AnnounceResponse) => void,
+    ): void
     /** The peer list of one announce; the library's own picks at random. */
     _getPeers(numwant: number, ownPeerId: string, isWebRTC: boolean): SwarmPeer[]
   }

@@ -31,8 +31,21 @@ export function createSwarmClient(
     // -1 is webtorrent's "unlimited".
     uploadLimit: bwlimit ?? -1,
     downloadLimit: bwlimit ?? -1,
+    maxConns: MAX_PEER_CONNECTIONS,
   })
 }
+
+/**
+ * A peer dials the peers the tracker names until it holds this many connections. Each one costs a
+ * TLS session, socket buffers and a place in the scheduler's scan of every wire, so in a site of a
+ * thousand targets a peer must not connect to each; a few dozen site-mates hold every piece
+ * between them. Connections that others dial count too but are never refused, so the source still
+ * takes one from each target of its site (tracker/select-peers.ts names it to every one), and a
+ * target holds about this many plus the late-comers that dial it. The tracker's lists hold 50
+ * (bittorrent-tracker's numwant), which this leaves room to dial in full. webtorrent's default,
+ * set here on purpose.
+ */
+const MAX_PEER_CONNECTIONS = 55
 
 /**
  * webtorrent unchokes at most 10 peers (BitTorrent's tit-for-tat among strangers). Here every peer

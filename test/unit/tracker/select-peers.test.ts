@@ -67,6 +67,32 @@ describe('selectPeers', () => {
     }
   })
 
+  test('a target of the source site gets the source first, however many site-mates it has', () => {
+    const peers = swarm([80, 4])
+    for (const asker of peers.filter((p) => siteOf(p) === 0 && p.name !== 'source')) {
+      const list = selectPeers(peers, asker.peerId, 50)
+      expect(list).toHaveLength(50)
+      expect(list[0]?.name).toBe('source')
+      expect(list.filter((p) => siteOf(p) === 1)).toHaveLength(CROSS_SITE_PEERS)
+    }
+  })
+
+  test('in a large site, different askers get different site-mates', () => {
+    const peers = swarm([200])
+    const lists = peers.slice(1, 21).map((asker) =>
+      selectPeers(peers, asker.peerId, 50)
+        .map((p) => p.name)
+        .sort()
+        .join(),
+    )
+    expect(new Set(lists).size).toBe(lists.length)
+    // Each of the 200 targets is on some list: no peer is left for others to find only by chance.
+    const listed = new Set(
+      peers.slice(1).flatMap((asker) => selectPeers(peers, asker.peerId, 50).map((p) => p.name)),
+    )
+    expect(listed.size).toBe(201)
+  })
+
   test('different askers get different gateways, and each asker the same ones every time', () => {
     const peers = swarm([8, 8])
     const askers = peers.filter((p) => siteOf(p) === 1)
