@@ -2,8 +2,10 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 /** Which parts of the suite run. */
-export type SectionName = 'file' | 'tree' | 'wan' | 'uneven'
-const SECTIONS: readonly SectionName[] = ['file', 'tree', 'wan', 'uneven']
+export type SectionName = 'file' | 'tree' | 'wan' | 'uneven' | 'scale'
+const SECTIONS: readonly SectionName[] = ['file', 'tree', 'wan', 'uneven', 'scale']
+/** What runs without `--sections`: scale builds a 65-host cluster and is asked for by name. */
+const DEFAULT_SECTIONS: readonly SectionName[] = ['file', 'tree', 'wan', 'uneven']
 export type MethodName = 'fanout' | 'aria2c' | 'pipes'
 const METHODS: readonly MethodName[] = ['fanout', 'aria2c', 'pipes']
 
@@ -43,11 +45,16 @@ export interface SuiteParams {
   baselineCli: string | undefined
   /** Runs of each fanout build at each N (`--repeat`), for a before/after that outlasts the noise. */
   repeat: number
+  /**
+   * The scale section: fanout alone to N targets on links slow enough (`--scale-mbit`) that the
+   * machine's cores are not the limit at the largest N, S = `--scale-mib`.
+   */
+  scale: { counts: number[]; mib: number; mbit: number; queueMs: number }
 }
 
-const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan,uneven]
+const USAGE = `usage: npx tsx bench/suite.ts [--quick] [--mib N] [--mbit N] [--sections file,tree,wan,uneven,scale]
        [--uneven-mib N] [--methods fanout,aria2c,pipes] [--counts 1,2,4,8,16] [--baseline CLI] [--repeat K]
-       [--out FILE]`
+       [--scale-counts 1,8,16,32,64] [--scale-mib 32] [--scale-mbit 2] [--scale-queue-ms 2000] [--out FILE]`
 const UNEVEN_MIB_CAP = 64
 
 /**
@@ -68,13 +75,19 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
       out: { type: 'string' },
       baseline: { type: 'string' },
       repeat: { type: 'string', default: '1' },
+      'scale-counts': { type: 'string' },
+      'scale-mib': { type: 'string' },
+      'scale-mbit': { type: 'string', default: '2' },
+      'scale-queue-ms': { type: 'string', default: '2000' },
       help: { type: 'boolean', default: false },
     },
   })
   if (values.help) throw new Error(USAGE)
   const quick = values.quick
   const mib = positive(values.mib ?? (quick ? '32' : '256'), '--mib')
-  const sections = (values.sections ?? (quick ? 'file' : SECTIONS.join(','))).split(',') as SectionName[]
+  const sections = (values.sections ?? (quick ? 'file' : DEFAULT_SECTIONS.join(','))).split(
+    ',',
+  ) as SectionName[]
   if (sections.some((s) => !SECTIONS.includes(s))) throw new Error(USAGE)
   const methods = (values.methods ?? METHODS.join(',')).split(',') as MethodName[]
   if (methods.some((m) => !METHODS.includes(m))) throw new Error(USAGE)
@@ -97,6 +110,14 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteParams {
     cli: '',
     baselineCli: values.baseline === undefined ? undefined : resolve(values.baseline),
     repeat: positive(values.repeat, '--repeat'),
+    scale: {
+      counts: (values['scale-counts'] ?? (quick ? '1,4' : '1,8,16,32,64'))
+        .split(',')
+        .map((n) => positive(n, '--scale-counts')),
+      mib: positive(values['scale-mib'] ?? (quick ? '8' : '32'), '--scale-mib'),
+      mbit: positive(values['scale-mbit'], '--scale-mbit'),
+      queueMs: positive(values['scale-queue-ms'], '--scale-queue-ms'),
+    },
   }
 }
 

@@ -3,7 +3,9 @@ import { cpuGoalLines, cpuPerGiBMoved } from './lib/cpu-per-gib.js'
 import type { Usage } from './lib/host-process.js'
 import type { Measurement } from './methods/measurement.js'
 import type { SuiteParams } from './options.js'
+import { scaleSection } from './report-scale.js'
 import { unevenSection } from './report-uneven.js'
+import type { ScaleResults } from './sections/scale.js'
 import type { SingleBridgeResults } from './sections/single-bridge.js'
 import type { TwoDcResults } from './sections/two-dc.js'
 import type { UnevenRun } from './sections/uneven.js'
@@ -17,16 +19,19 @@ export interface RunInfo {
   seconds: number
 }
 
+/** Every section's results; a section that did not run is empty or undefined. */
+export interface SuiteResults {
+  single: SingleBridgeResults
+  twoDc: TwoDcResults | undefined
+  uneven: readonly UnevenRun[]
+  scale: ScaleResults | undefined
+}
+
 const MiB = 2 ** 20
 
 /** The whole markdown report. */
-export function renderReport(
-  info: RunInfo,
-  params: SuiteParams,
-  single: SingleBridgeResults,
-  twoDc: TwoDcResults | undefined,
-  uneven: readonly UnevenRun[],
-): string {
+export function renderReport(info: RunInfo, params: SuiteParams, results: SuiteResults): string {
+  const { single, twoDc, uneven, scale } = results
   const bound = boundSeconds(params)
   return [
     '# fanout benchmark results',
@@ -45,6 +50,7 @@ export function renderReport(
     ...(single.tree.length > 0 ? treeSection(single.tree, params, bound) : []),
     ...(twoDc === undefined ? [] : twoDcSection(twoDc, params, bound)),
     ...unevenSection(uneven),
+    ...scaleSection(scale, params),
   ].join('\n')
 }
 
@@ -62,15 +68,17 @@ function ratioCell(ratios: number[]): string {
 }
 
 function parameterLines(params: SuiteParams, bound: number): string[] {
-  // The uneven section has its own S and links, given with its tables.
-  const evenLinks = params.sections.some((s) => s !== 'uneven')
+  // The uneven and scale sections have their own S and links, given with their tables.
+  const evenLinks = params.sections.some((s) => s !== 'uneven' && s !== 'scale')
   return [
     ...(evenLinks
       ? [
           `- S = ${params.mib} MiB of random data (incompressible); B = ${params.mbit} Mbit/s on every host, both directions (tbf); lower bound S/B = ${bound.toFixed(1)} s.`,
           `- N = ${params.counts.join(', ')} targets for fanout and aria2c; ${params.pipeCounts.join(', ')} for the pipe baselines (they grow linearly).`,
         ]
-      : [`- B = ${params.mbit} Mbit/s; the links of the uneven section are B or fractions of it (tbf).`]),
+      : [
+          `- B = ${params.mbit} Mbit/s; the links of the uneven section are B or fractions of it, the scale section's its own (tbf).`,
+        ]),
     '- Time: wall clock from the start of the method until every target holds a complete copy (fanout: the CLI run, exit 0 = verified; aria2c: from making the torrent to the last `--on-bt-download-complete`; pipes: from the first listener to the last receiver exiting). Every copy is then checked with sha256 against the source, untimed (`verify s`).',
     '- CPU and peak RSS: GNU time around each process tree (pipes, aria2c, fanout CLI = orchestrator); fanout agents from `usage` in its `--json` output. Source CPU is the sum over the runs on the source (serial pipes: all senders; aria2c: its seeder, torrent creation apart); target columns are the largest among the targets.',
     "- CPU s/GiB moved (swarms): CPU seconds per GiB that a role's links received plus sent during the run (link counters, protocol overhead included). Source: its CPU over its bytes; targets: all targets' CPU over all their bytes. fanout: the agents (the orchestrator on the admin host is apart); aria2c: the aria2c processes.",

@@ -16,6 +16,10 @@ export interface FanoutOptions {
   cli: string
   /** The report's name for this build; 'fanout' unless another build runs beside it. */
   method?: string
+  /** Runs fanout with `--verbose` and hands its stderr (every agent's log too) here after the run. */
+  onLog?: (stderr: string) => void
+  /** More options for the CLI (e.g. `--transport swarm`). */
+  flags?: readonly string[]
 }
 
 /** One agent's usage, as fanout's `--json` summary reports it (`usage`, once the CLI has it). */
@@ -35,7 +39,7 @@ interface FanoutSummary {
   /** The run's length on the CLI's own clock, which starts after node has loaded it. */
   seconds?: number
   /** `target` is the endpoint as given (`h1:/srv/recv`); `seconds` is when its copy landed. */
-  targets: { target: string; status: string; seconds?: number }[]
+  targets: { target: string; status: string; seconds?: number; error?: { code: string; message: string } }[]
   usage?: HostUsage[]
   /** How fanout grouped the hosts into datacenters (once the CLI has it). */
   sites?: SitesReport
@@ -47,12 +51,13 @@ interface FanoutSummary {
  */
 export async function runFanout(
   job: CopyJob,
-  { cli, method = 'fanout' }: FanoutOptions,
+  { cli, method = 'fanout', onLog, flags = [] }: FanoutOptions,
 ): Promise<Measurement> {
   const { cluster } = job
   const argv = [
     ...['node', cli, '--json', '--no-progress', '--ssh-config', cluster.sshConfigPath],
-    ...(process.env.FANOUT_BENCH_STDERR ? ['--verbose'] : []),
+    ...(process.env.FANOUT_BENCH_STDERR || onLog !== undefined ? ['--verbose'] : []),
+    ...flags,
     `${job.source}:${job.dir}/${job.name}`,
     ...job.targets.map((t) => `${t}:${job.targetDir}`),
   ]
@@ -65,6 +70,7 @@ export async function runFanout(
   }
   const seconds = (performance.now() - started) / 1000
   const samples = await sampler.stop()
+  onLog?.(finished.stderr)
   if (process.env.FANOUT_BENCH_SAMPLES) {
     const rows = samples.map((s) => JSON.stringify({ t: s.t, hosts: Object.fromEntries(s.hosts) }))
     await appendFile(process.env.FANOUT_BENCH_SAMPLES, `${rows.join('\n')}\n`)
@@ -120,9 +126,14 @@ function sourceRepeated(usage: HostUsage[] | undefined, bytes: number): number |
 }
 
 function failureText(stderr: string, summary: FanoutSummary | undefined): string {
-  const unfinished = summary?.targets.filter((t) => t.status !== 'ok').map((t) => `${t.target} ${t.status}`)
+  const unfinished = summary?.targets.filter((t) => t.status !== 'ok') ?? []
   const last = stderr.trim().split('\n').slice(-3).join(' / ')
-  return unfinished === undefined || unfinished.length === 0 ? last : `${unfinished.join(', ')}; ${last}`
+  if (unfinished.length === 0) return last
+  // One line per distinct error: 64 targets failing alike need not repeat it 64 times.
+  const why = [
+    ...new Set(unfinished.map((t) => (t.error ? `${t.error.code}: ${t.error.message}` : t.status))),
+  ]
+  return `${unfinished.length} of ${summary?.targets.length} targets ${unfinished.map((t) => t.target).join(', ')}: ${why.join('; ')}`
 }
 
 function parseSummary(stdout: string): FanoutSummary | undefined {

@@ -12,6 +12,12 @@ export interface HostSpec {
    */
   downloadMbit?: number
   /**
+   * How much the shaper queues, in milliseconds at the link's rate, in both directions. Default 50.
+   * Many connections through one slow link need more: each wants a few packets queued, and at
+   * 2 Mbit/s 50 ms holds 8, so 64 connections lost every other packet.
+   */
+  queueMs?: number
+  /**
    * TMPDIR for SSH sessions on the host (e.g. a directory on its own small /srv), where agents and
    * a hot backup's spool go; undefined leaves the machine's shared /tmp.
    */
@@ -33,6 +39,7 @@ export interface HostLayout {
   diskMiB: number
   rateMbit: number | undefined
   downloadMbit: number | undefined
+  queueMs: number | undefined
   tmpDir: string | undefined
   sessionEnv: Record<string, string>
 }
@@ -86,6 +93,7 @@ export function planCluster(id: string, specs: readonly HostSpec[]): ClusterLayo
       diskMiB: spec.diskMiB ?? DEFAULT_DISK_MIB,
       rateMbit: spec.rateMbit,
       downloadMbit: spec.downloadMbit,
+      queueMs: spec.queueMs,
       tmpDir: spec.tmpDir,
       sessionEnv: spec.sessionEnv ?? {},
     })),
@@ -105,7 +113,7 @@ function validateSpecs(specs: readonly HostSpec[]): void {
     if (spec.diskMiB !== undefined && !(Number.isInteger(spec.diskMiB) && spec.diskMiB > 0)) {
       throw new Error(`host ${spec.name}: diskMiB must be a positive integer`)
     }
-    for (const key of ['rateMbit', 'downloadMbit'] as const) {
+    for (const key of ['rateMbit', 'downloadMbit', 'queueMs'] as const) {
       const rate = spec[key]
       if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
         throw new Error(`host ${spec.name}: ${key} must be a positive number`)

@@ -46,9 +46,9 @@ export async function addNamespace(name: string, cleanup: CleanupStack): Promise
 export async function plugInHost(switchNamespace: string, host: HostLayout): Promise<void> {
   await plugIn(switchNamespace, host.namespace, host.switchPort, host.address)
   // Egress of the host's own device limits its upload; egress of the bridge-side end limits its download.
-  if (host.rateMbit !== undefined) await shapeEgress(host.namespace, HOST_DEVICE, host.rateMbit)
+  if (host.rateMbit !== undefined) await shapeEgress(host.namespace, HOST_DEVICE, host.rateMbit, host.queueMs)
   const download = host.downloadMbit ?? host.rateMbit
-  if (download !== undefined) await shapeEgress(switchNamespace, host.switchPort, download)
+  if (download !== undefined) await shapeEgress(switchNamespace, host.switchPort, download, host.queueMs)
 }
 
 /** Connects `namespace` to the bridge in `switchNamespace` by a veth (`port` on the switch, eth0 inside). */
@@ -81,13 +81,19 @@ export async function plugIn(
 /**
  * A token bucket on the device's egress. The bucket holds rate/250 (4 ms worth of bytes) but at least
  * 32 KiB: smaller buckets starve TCP at low rates, bigger ones let bursts overshoot the rate. tbf splits
- * veth's 64 KiB GSO packets to fit the bucket, so offloads can stay on. 50 ms of queue bounds latency.
+ * veth's 64 KiB GSO packets to fit the bucket, so offloads can stay on. 50 ms of queue (by default)
+ * bounds latency.
  */
-export async function shapeEgress(namespace: string, device: string, rateMbit: number): Promise<void> {
+export async function shapeEgress(
+  namespace: string,
+  device: string,
+  rateMbit: number,
+  queueMs = 50,
+): Promise<void> {
   const rateKbit = Math.max(1, Math.round(rateMbit * 1000))
   const burstBytes = Math.max(32 * 1024, Math.ceil((rateMbit * 1e6) / 8 / 250))
   await runOrThrow([
     ...['tc', '-n', namespace, 'qdisc', 'replace', 'dev', device, 'root'],
-    ...['tbf', 'rate', `${rateKbit}kbit`, 'burst', String(burstBytes), 'latency', '50ms'],
+    ...['tbf', 'rate', `${rateKbit}kbit`, 'burst', String(burstBytes), 'latency', `${queueMs}ms`],
   ])
 }

@@ -11,6 +11,7 @@ import { type HostDaemons, startHostDaemons, waitForSsh } from './host-daemons.j
 import { netnsInode, processesInNetns } from './netns-processes.js'
 import { type ExecResult, runCommand } from './run-command.js'
 import { settleAll } from './settle-all.js'
+import { slots } from './slots.js'
 import { type SshFiles, writeSshFiles } from './ssh-files.js'
 
 export type { CleanupStack } from '../../src/run/cleanup-stack.js'
@@ -130,22 +131,36 @@ async function buildCluster(
   await writeOwner(dir)
   const ssh = await writeSshFiles(dir, layout)
   await network(layout, cleanup)
-  const hosts = await settleAll(layout.hosts.map((host) => startHost(layout, host, ssh, dir, cleanup)))
+  const loginChecks = slots(LOGIN_CHECKS_AT_ONCE)
+  const hosts = await settleAll(
+    layout.hosts.map((host) => startHost(layout, host, { ssh, dir, cleanup, loginChecks })),
+  )
   return clusterHandle(layout, ssh, new Map(hosts.map((h) => [h.layout.name, h])), cleanup)
 }
 
-async function startHost(
-  layout: ClusterLayout,
-  host: HostLayout,
-  ssh: SshFiles,
-  dir: string,
-  cleanup: CleanupStack,
-): Promise<RunningHost> {
+/**
+ * Hosts whose first SSH login is being tried at once. Each try is an `ssh` process doing a full
+ * handshake every 50 ms until it works: 65 hosts polling at once kept a busy 2-core machine from
+ * answering any of them within the 20-s limit. The daemons themselves all start at once.
+ */
+const LOGIN_CHECKS_AT_ONCE = 8
+
+interface HostStart {
+  ssh: SshFiles
+  dir: string
+  cleanup: CleanupStack
+  loginChecks: ReturnType<typeof slots>
+}
+
+async function startHost(layout: ClusterLayout, host: HostLayout, start: HostStart): Promise<RunningHost> {
+  const { ssh, dir, cleanup, loginChecks } = start
   const files = ssh.sshd.get(host.name)
   const inode = await netnsInode(host.namespace)
   if (files === undefined || inode === undefined) throw new Error(`host ${host.name} was not set up`)
   const daemons = await startHostDaemons(host, files, join(dir, 'hosts', host.name), cleanup)
-  await waitForSsh(layout.adminNamespace, ssh.sshConfigPath, host.name, daemons.sshd, files.log)
+  await loginChecks(() =>
+    waitForSsh(layout.adminNamespace, ssh.sshConfigPath, host.name, daemons.sshd, files.log),
+  )
   return { layout: host, daemons, netnsInode: inode }
 }
 
