@@ -131,6 +131,17 @@ export const RUNTIME_INTERVENTIONS: readonly Intervention[] = [
     },
   },
   {
+    name: 'coalesce-updates',
+    changes:
+      "Torrent#_update and _updateWireInterest run once per turn of the event loop, after a burst of a peer's haves",
+    why: 'each have ran both, one a walk over every piece: with 16 KiB pieces (a run with a base) tens of thousands of walks',
+    code: `${SWARM}/coalesce-updates.ts`,
+    guard: {
+      file: `${UNIT}/swarm-coalesce-updates.test.ts`,
+      test: "a burst of a peer's haves costs webtorrent one update and one interest walk",
+    },
+  },
+  {
     name: 'serve-only',
     changes: "the source's Torrent#_updateWire does nothing",
     why: 'the source never downloads; webtorrent would ask peers for pieces it has not hashed yet',

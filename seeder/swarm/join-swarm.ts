@@ -15,6 +15,7 @@ import { PayloadStore } from '../store/payload-store.js'
 import type { WriteBacklog } from '../store/write-backlog.js'
 import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
 import { checkDoneByCount } from './check-done-by-count.js'
+import { coalesceUpdates } from './coalesce-updates.js'
 import { countServedBlocks } from './count-served-blocks.js'
 import { type DroppedPeer, dropBadPeers } from './drop-bad-peers.js'
 import { dropDuplicateWires } from './drop-duplicate-wires.js'
@@ -189,6 +190,7 @@ function installInterventions(
   const expectPieces = checkDoneByCount(torrent, pieceCount)
   dropDuplicateWires(torrent, peerId)
   skipMetadataExchange(torrent)
+  coalesceUpdates(torrent)
   if (role.kind === 'source') {
     serveOnly(torrent)
     countServedBlocks(torrent, parsed.pieceLength, role.served)

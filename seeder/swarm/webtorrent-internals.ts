@@ -71,6 +71,8 @@ export interface TorrentInternals {
   _addPeer(peer: unknown, type: string, source?: unknown): unknown
   removePeer(id: string): void
   _updateWire(wire: WireInternals): void
+  /** Interested in the peer if it has a piece we lack: a walk over every piece. */
+  _updateWireInterest(wire: WireInternals): void
   _update(): void
   _request(wire: WireInternals, index: number, hotswap: boolean): boolean
   on(event: 'wire', listener: (wire: WireInternals) => void): void
