@@ -1,9 +1,9 @@
 /**
  * An incremental deploy against a full one: a release tree fanned out to N targets, then the next
  * release (1% of the files changed, 3 added, 2 removed, a directory renamed) deployed with
- * `--base`, and, for the cost of --base's small pieces, the same release to a directory without
- * the base. Bytes received are each target's interface counters (SSH control and the shipped agent
- * included), times are fanout's own.
+ * `--base`, and, for the cost of --base's small pieces, the same to a fleet where one target is new
+ * (no base: it receives every byte, in small pieces). Bytes received are each target's interface
+ * counters (SSH control and the shipped agent included), times are fanout's own.
  *
  *   npx tsx bench/incremental.ts [--files 20000] [--targets 4] [--mbit 100] [--max-kib 16]
  */
@@ -53,15 +53,13 @@ try {
     '/srv/release-2',
   ])
   rows.push(await deploy(cluster, '--base, 1% changed', ['--base', 'release-1', 'h0:/srv/release-2'], '/srv'))
-  for (const host of targets) await execOk(cluster, host, ['mkdir', '/srv/nobase'])
-  rows.push(
-    await deploy(
-      cluster,
-      '--base, no base there',
-      ['--base', '/srv/none', 'h0:/srv/release-2'],
-      '/srv/nobase',
-    ),
-  )
+  // A fleet where one host is new: the others have the base, so its pieces are small for it too.
+  for (const [i, host] of targets.entries()) {
+    await execOk(cluster, host, ['mkdir', '/srv/mixed'])
+    if (i > 0) await execOk(cluster, host, ['cp', '-a', '/srv/release-1', '/srv/mixed/'])
+  }
+  const mixed = ['--base', 'release-1', 'h0:/srv/release-2']
+  rows.push(await deploy(cluster, '--base, one target without it', mixed, '/srv/mixed'))
   const bytes = Number(
     (await execOk(cluster, 'h0', ['du', '-sb', '--apparent-size', '/srv/release-2'])).split('\t')[0],
   )
@@ -88,13 +86,13 @@ function report(rows: readonly Row[], treeBytes: number): void {
   console.log(
     `${shape.files} files, ${(treeBytes / 2 ** 20).toFixed(1)} MiB, to ${targets.length} targets at ${mbit} Mbit/s (S/B ${sb.toFixed(1)} s)`,
   )
-  console.log('| run | time | time / (S/B) | received per target (max) | of the tree |')
+  console.log('| run | time | time / (S/B) | received per target (min - max) | of the tree (max) |')
   console.log('|---|---:|---:|---:|---:|')
   for (const { run, seconds, received } of rows) {
-    const most = Math.max(...received)
-    console.log(
-      `| ${run} | ${seconds.toFixed(1)} s | ${(seconds / sb).toFixed(2)}x | ${(most / 2 ** 20).toFixed(2)} MiB | ${((most / treeBytes) * 100).toFixed(1)}% |`,
-    )
+    const [least, most] = [Math.min(...received), Math.max(...received)]
+    const range = `${(least / 2 ** 20).toFixed(2)} - ${(most / 2 ** 20).toFixed(2)} MiB`
+    const share = ((most / treeBytes) * 100).toFixed(1)
+    console.log(`| ${run} | ${seconds.toFixed(1)} s | ${(seconds / sb).toFixed(2)}x | ${range} | ${share}% |`)
   }
 }
 

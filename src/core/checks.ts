@@ -26,6 +26,8 @@ export interface TargetFacts extends PathFacts {
   nodeVersion: string | null
   /** `--link NAME`: NAME in the directory, with its `stat` file type (not followed); null: absent. */
   link?: { name: string; type: string | null }
+  /** `--base DIR`: whether DIR (followed if a link) is a directory or file there to copy from. */
+  baseFound?: boolean
 }
 
 export interface Problem {

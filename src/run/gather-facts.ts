@@ -1,3 +1,4 @@
+import { posix } from 'node:path'
 import { type Compression, compressionOf, type SourceHead } from '../core/archive-format.js'
 import type { SourceFacts, TargetFacts } from '../core/checks.js'
 import type { ServerFacts } from '../core/source-kind.js'
@@ -23,9 +24,10 @@ export async function gatherTargetFacts(
   name: string,
   unpack = false,
   link?: string,
+  base?: string,
 ): Promise<TargetFacts> {
   const inDir = (entry: string) => `${dir === '/' ? '' : dir}/${entry}`
-  const [type, writable, destinationType, availableBytes, nodeVersion, stranger, linkType] =
+  const [type, writable, destinationType, availableBytes, nodeVersion, stranger, linkType, baseType] =
     await Promise.all([
       fileType(exec, dir, true),
       succeeds(exec, ['test', '-w', dir]),
@@ -34,6 +36,7 @@ export async function gatherTargetFacts(
       nodeVersionOf(exec),
       unpack ? firstStranger(exec, dir) : null,
       link === undefined ? undefined : fileType(exec, inDir(link), false),
+      base === undefined ? undefined : fileType(exec, posix.resolve(dir, base), true),
     ])
   return {
     type,
@@ -44,6 +47,7 @@ export async function gatherTargetFacts(
     nodeVersion,
     stranger,
     ...(link === undefined ? {} : { link: { name: link, type: linkType ?? null } }),
+    ...(base === undefined ? {} : { baseFound: baseType === 'directory' || baseType === 'regular file' }),
   }
 }
 

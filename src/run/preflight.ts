@@ -18,6 +18,8 @@ import type { HostPool } from './host-pool.js'
 
 export interface PreflightOutcome extends SourceKind {
   problems: Problem[]
+  /** `--base`: how many targets have it, which decides whether its small pieces are worth it. */
+  basesFound: number
 }
 
 /** What the run asks of the hosts besides its endpoints. */
@@ -33,6 +35,8 @@ export interface PreflightNeeds {
   targetCommands: readonly NeededCommand[]
   /** `--link NAME`: each target's NAME must be a symlink or nothing. */
   link: string | undefined
+  /** `--base DIR`, as the user gave it: whether each target has it. */
+  base?: string | undefined
 }
 
 export interface NeededCommand {
@@ -73,7 +77,7 @@ export async function preflight(
     askHost(pool, plan.source, signal, (exec) => inspectSource(exec, plan.source.path, needs.type)),
     ...plan.targets.map((target) =>
       askHost(pool, target, signal, (exec) =>
-        gatherTargetFacts(exec, target.path, plan.name, unpack, needs.link),
+        gatherTargetFacts(exec, target.path, plan.name, unpack, needs.link, needs.base),
       ),
     ),
   ])
@@ -110,7 +114,8 @@ export async function preflight(
       })
     }
   }
-  return { problems, ...kind }
+  const basesFound = targets.filter((answer) => 'facts' in answer && answer.facts.baseFound === true).length
+  return { problems, ...kind, basesFound }
 }
 
 /** What the pre-flight reads of SOURCE for `type`: its facts, its first bytes, the server behind it. */

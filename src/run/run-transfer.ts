@@ -134,6 +134,7 @@ export async function runTransfer(
         archiveKept: transport === 'swarm',
         commands: commandsNeeded(transport, config),
         link: config.link,
+        base: config.base,
         targetCommands: config.prepare ? [{ command: 'mariadb-backup', neededBy: '--prepare' }] : [],
       },
       signal,
@@ -153,6 +154,7 @@ export async function runTransfer(
       archive: checked.archive,
       backup: checked.backupOf === null ? null : { ...checked.backupOf, stopSlave: config.stopSlave },
       links,
+      incremental: config.base !== undefined && checked.basesFound > 0,
     }
     if (deps.corruptForTest === true) session.corruptForTest = true
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {

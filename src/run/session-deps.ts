@@ -24,6 +24,11 @@ export interface SessionDeps {
   backup: BackupOrder | null
   /** `--link`: told of each copy that landed, with its agent; switches when its verdict says so. */
   links: LinkSwitch
+  /**
+   * `--base` and some target has it: the source digests every file and cuts small pieces. When no
+   * target has the base, whole-copy pieces are faster and the base changes nothing.
+   */
+  incremental: boolean
   /** Test hook: each target flips a byte of what it wrote before reading it back. */
   corruptForTest?: boolean
 }

@@ -146,7 +146,7 @@ async function startSource(
     type: 'seed',
     swarm: deps.swarm,
     sourcePath: plan.source.path,
-    ...(deps.config.base === undefined ? {} : { incremental: true }),
+    ...(deps.incremental ? { incremental: true } : {}),
     ...(backup === null ? {} : { backup: { ...backup, capacity: backupCapacity(deps.state.totalBytes) } }),
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     site: SOURCE_SITE,
