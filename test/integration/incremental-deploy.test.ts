@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Cluster, clusterUnavailableReason, createCluster } from '../helpers/cluster.js'
 import { expectSameTree, listTree } from '../helpers/fixture-tree.js'
+import { givePrivateTmp } from '../helpers/private-tmp.js'
 import { makeNextReleaseScript, makeReleaseScript, type ReleaseShape } from '../helpers/release-tree.js'
 import { leftoversOn, runFanout } from '../helpers/run-fanout.js'
 
@@ -28,6 +29,8 @@ describe.skipIf(reason !== undefined)(
         { name: 'h0', diskMiB: 320 },
         ...TARGETS.map((name) => ({ name, diskMiB: 448 })),
       ])
+      // Other runs on this machine ship agents to its /tmp, which the leftover checks would see.
+      for (const host of ['h0', ...TARGETS]) await givePrivateTmp(cluster, host)
       const made = await cluster.exec('h0', ['node', '-e', makeReleaseScript(RELEASE), '/srv/release-1'])
       expect(made.exitCode, made.stderr).toBe(0)
       const first = await runFanout(cluster, [
