@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import bencode from 'bencode'
 import { type Manifest, PIECE_HASH_LENGTH } from '../../shared/messages.js'
+import { BencodeWriter } from './bencode-writer.js'
 import type { PayloadFile } from './scan-tree.js'
 
 export interface BuiltTorrent {
@@ -30,22 +30,33 @@ export function buildTorrent(
   run?: string,
 ): BuiltTorrent {
   const pieceCount = Math.ceil(manifest.totalBytes / pieceLength)
-  const common = {
-    name: manifest.name,
-    'piece length': pieceLength,
-    pieces: Buffer.alloc(pieceCount * PIECE_HASH_LENGTH),
-    private: 1,
-    'fanout files': filesKey(manifest),
-    // A payload that exists only for this run (a hot backup) is named by the run, never resumed.
-    ...(run === undefined ? {} : { 'fanout run': run }),
+  const writer = new BencodeWriter().token('d').string('info')
+  const infoStart = writer.length
+  // Keys in bencode's sorted order.
+  writer.token('d').string('fanout files').string(filesKey(manifest))
+  // A payload that exists only for this run (a hot backup) is named by the run, never resumed.
+  if (run !== undefined) writer.string('fanout run').string(run)
+  if (manifest.rootKind === 'file') writer.string('length').int(files[0]?.size ?? 0)
+  else writeFiles(writer, files)
+  writer.string('name').string(manifest.name)
+  writer.string('piece length').int(pieceLength)
+  writer.string('pieces').zeros(pieceCount * PIECE_HASH_LENGTH)
+  writer.string('private').int(1).token('e')
+  const infoEnd = writer.length
+  const torrent = writer.token('e').result()
+  const infoHash = createHash('sha1').update(torrent.subarray(infoStart, infoEnd)).digest('hex')
+  return { torrent, infoHash, pieceCount }
+}
+
+/** `files`: a dictionary per file, its path split into its names. */
+function writeFiles(writer: BencodeWriter, files: readonly PayloadFile[]): void {
+  writer.string('files').token('l')
+  for (const file of files) {
+    writer.token('d').string('length').int(file.size).string('path').token('l')
+    for (const name of file.path.split('/')) writer.string(name)
+    writer.token('e').token('e')
   }
-  const info =
-    manifest.rootKind === 'file'
-      ? { ...common, length: files[0]?.size ?? 0 }
-      : { ...common, files: files.map((f) => ({ length: f.size, path: f.path.split('/') })) }
-  const encodedInfo = Buffer.from(bencode.encode(info))
-  const infoHash = createHash('sha1').update(encodedInfo).digest('hex')
-  return { torrent: Buffer.from(bencode.encode({ info })), infoHash, pieceCount }
+  writer.token('e')
 }
 
 function filesKey(manifest: Manifest): string {

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { ParsedTorrent } from 'webtorrent'
 import { FanoutError, isFanoutError } from '../../shared/errors.js'
 import type {
   AgentCommand,
@@ -19,9 +18,10 @@ import { finishUnpacked } from '../place/prepare-backup.js'
 import { checksItsOwnBytes, unpackStaged } from '../place/unpack-archive.js'
 import { KnownHashes } from '../policy/known-hashes.js'
 import { flipByte } from '../store/flip-byte.js'
+import { storedFiles } from '../store/locate-span.js'
 import { readBackPieces } from '../store/read-back-pieces.js'
 import { WriteBacklog } from '../store/write-backlog.js'
-import { parseOwnTorrent } from '../swarm/add-own-torrent.js'
+import { type OwnTorrent, parseOwnTorrent } from '../swarm/add-own-torrent.js'
 import { type JoinedSwarm, joinSwarm } from '../swarm/join-swarm.js'
 import { learnPieceHashes } from '../swarm/piece-hashes.js'
 import type { TorrentInternals } from '../swarm/webtorrent-internals.js'
@@ -210,11 +210,11 @@ async function readBackOnce(
   const { parsed, swarm } = fetching
   // A growing payload's torrent is sized for the most it could reach; only its pieces count.
   const length = end === undefined ? parsed.length : end.pieces * parsed.pieceLength
-  const files = parsed.files
-    .filter((f) => f.length > 0)
-    .map((f) => (end === undefined ? f : { ...f, length }))
-  const first = files[0]
-  if (command.corruptForTest === true && first !== undefined) flipByte(join(stagingDir, first.path), 0)
+  const files =
+    end === undefined
+      ? parsed.payloadFiles
+      : storedFiles([{ path: parsed.payloadFiles.path(0), offset: 0, length }])
+  if (command.corruptForTest === true && files.count > 0) flipByte(join(stagingDir, files.path(0)), 0)
   // Unpacking such an archive checks the same bytes; the test hook above is caught there.
   if (command.unpack !== undefined && checksItsOwnBytes(command.unpack)) return undefined
   const stored = {
@@ -254,5 +254,5 @@ async function joinAsTarget(
 interface Fetching {
   swarm: JoinedSwarm
   known: KnownHashes
-  parsed: ParsedTorrent
+  parsed: OwnTorrent
 }

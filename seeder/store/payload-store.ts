@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { FanoutError } from '../../shared/errors.js'
-import { type FileSpan, locateSpan, type StoredFile } from './locate-span.js'
+import { type FileSpan, locateSpan, type StoredFile, type StoredFiles, storedFiles } from './locate-span.js'
 import { openFileBudget } from './open-file-budget.js'
 import { openWithoutAtime, openWithoutAtimeAsync } from './open-without-atime.js'
 import type { WriteBacklog } from './write-backlog.js'
@@ -16,7 +16,7 @@ export interface PayloadStoreOptions {
   /** The torrent's files as webtorrent passes them: one file spanning the payload (add-own-torrent.ts). */
   files: readonly StoredFile[]
   /** The payload's real files, which the store reads and writes. */
-  payloadFiles?: readonly StoredFile[]
+  payloadFiles?: StoredFiles
   length: number
   /** The source opens its files read-only: seeding must never be able to change them. */
   readOnly?: boolean
@@ -61,8 +61,9 @@ const writeAsync = promisify(write)
  */
 export class PayloadStore {
   readonly chunkLength: number
-  private readonly files: readonly StoredFile[]
-  private absPaths: string[]
+  private readonly files: StoredFiles
+  /** The directory the files' paths are relative to, resolved. */
+  private root: string
   private readOnly: boolean
   private readonly maxOpenFiles: number
   private readonly backlog: WriteBacklog | undefined
@@ -75,16 +76,13 @@ export class PayloadStore {
 
   constructor(chunkLength: number, opts: PayloadStoreOptions) {
     this.chunkLength = chunkLength
-    this.files = (opts.payloadFiles ?? opts.files).map((f) => ({
-      path: f.path,
-      length: f.length,
-      offset: f.offset,
-    }))
+    this.files = opts.payloadFiles ?? storedFiles(opts.files)
     this.readOnly = opts.readOnly === true
     this.maxOpenFiles = opts.maxOpenFiles ?? openFileBudget()
     this.backlog = opts.backlog
     this.corruptReads = opts.corruptReadsForTest === true
-    this.absPaths = pathsUnder(opts.path, this.files)
+    this.root = resolve(opts.path)
+    refuseEscapes(this.root, this.files)
     opts.onCreated?.(this)
   }
 
@@ -94,7 +92,7 @@ export class PayloadStore {
    * open: a descriptor follows its file through a rename.
    */
   moveTo(root: string): void {
-    this.absPaths = pathsUnder(root, this.files)
+    this.root = resolve(root)
     this.readOnly = true
   }
 
@@ -110,7 +108,7 @@ export class PayloadStore {
         length <= SYNC_IO_MAX
           ? writeSync(fd, buf, rangeOffset, length, fileOffset)
           : (await writeAsync(fd, buf, rangeOffset, length, fileOffset)).bytesWritten
-      if (written !== length) throw new Error(`short write in ${this.absPaths[span.fileIndex]}`)
+      if (written !== length) throw new Error(`short write in ${this.absPath(span.fileIndex)}`)
     })
       .finally(release)
       .then(() => cb(null), cb)
@@ -139,7 +137,7 @@ export class PayloadStore {
         spanLength <= SYNC_IO_MAX
           ? readSync(fd, out, rangeOffset, spanLength, fileOffset)
           : (await readAsync(fd, out, rangeOffset, spanLength, fileOffset)).bytesRead
-      if (bytesRead !== spanLength) throw new Error(`short read in ${this.absPaths[span.fileIndex]}`)
+      if (bytesRead !== spanLength) throw new Error(`short read in ${this.absPath(span.fileIndex)}`)
     }).then(() => {
       if (this.corruptReads && out.length > 0) out[0] = (out[0] ?? 0) ^ 0xff
       done(null, out)
@@ -163,8 +161,13 @@ export class PayloadStore {
   }
 
   private totalLength(): number {
-    const last = this.files[this.files.length - 1]
-    return last === undefined ? 0 : last.offset + last.length
+    const last = this.files.count - 1
+    return last < 0 ? 0 : this.files.offset(last) + this.files.length(last)
+  }
+
+  /** Made when a file is opened, not kept: for 100,000 files they were 10 MiB of strings. */
+  private absPath(fileIndex: number): string {
+    return resolve(this.root, this.files.path(fileIndex))
   }
 
   private async eachSpan(
@@ -179,7 +182,7 @@ export class PayloadStore {
       try {
         await io(await entry.fd, span)
       } catch (err) {
-        throw create ? describeWriteFailure(err, this.absPaths[span.fileIndex] as string) : err
+        throw create ? describeWriteFailure(err, this.absPath(span.fileIndex)) : err
       } finally {
         this.release(entry)
       }
@@ -187,10 +190,14 @@ export class PayloadStore {
   }
 
   private acquire(fileIndex: number, create: boolean): OpenFile {
-    const absPath = this.absPaths[fileIndex] as string
     let entry = this.handles.get(fileIndex)
     if (entry === undefined) {
-      entry = { fd: this.openFile(absPath, create), canCreate: create, users: 0, closeWhenIdle: false }
+      entry = {
+        fd: this.openFile(this.absPath(fileIndex), create),
+        canCreate: create,
+        users: 0,
+        closeWhenIdle: false,
+      }
       const opened = entry
       opened.fd.catch(() => {
         if (this.handles.get(fileIndex) === opened) this.handles.delete(fileIndex)
@@ -200,7 +207,7 @@ export class PayloadStore {
       this.handles.delete(fileIndex)
       if (create && !entry.canCreate) {
         // A read of the missing file may be opening it right now; a write must still create it.
-        entry.fd = entry.fd.catch(() => this.openFile(absPath, true))
+        entry.fd = entry.fd.catch(() => this.openFile(this.absPath(fileIndex), true))
         entry.canCreate = true
       }
     }
@@ -253,14 +260,13 @@ export function describeWriteFailure(err: unknown, path: string): unknown {
   return new FanoutError('NO_SPACE', `${what} (${errno}) writing ${path}`, { path }, { cause: err })
 }
 
-/** Each file's absolute path under `path`; none may lead outside it. */
-function pathsUnder(path: string, files: readonly StoredFile[]): string[] {
-  const root = resolve(path)
-  return files.map((f) => {
-    const abs = resolve(root, f.path)
-    if (!abs.startsWith(root + sep)) throw new Error(`torrent path escapes the payload: ${f.path}`)
-    return abs
-  })
+/** No file's path may lead outside the store's directory (`root`, resolved), wherever it moves. */
+function refuseEscapes(root: string, files: StoredFiles): void {
+  for (let i = 0; i < files.count; i++) {
+    const path = files.path(i)
+    if (!resolve(root, path).startsWith(root + sep))
+      throw new Error(`torrent path escapes the payload: ${path}`)
+  }
 }
 
 interface OpenFile {

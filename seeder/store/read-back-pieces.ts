@@ -3,12 +3,12 @@ import { join } from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { FanoutError } from '../../shared/errors.js'
 import { DirectReader } from './direct-read.js'
-import type { StoredFile } from './locate-span.js'
+import type { StoredFile, StoredFiles } from './locate-span.js'
 
 export interface StoredPieces {
   /** The torrent's store root: each file's `path` is relative to it. */
   root: string
-  files: readonly StoredFile[]
+  files: StoredFiles
   pieceLength: number
   /** Total payload bytes. */
   length: number
@@ -29,7 +29,8 @@ export async function readBackPieces(
   const reader = new DirectReader(READ_BYTES)
   const started = performance.now()
   const piece = new PieceInProgress(stored)
-  for (const [fileIndex, file] of stored.files.entries()) {
+  for (let fileIndex = 0; fileIndex < stored.files.count; fileIndex++) {
+    const file = fileAt(stored.files, fileIndex)
     const path = join(stored.root, file.path)
     for (let position = 0; position < file.length; ) {
       signal.throwIfAborted()
@@ -97,7 +98,7 @@ class PieceInProgress {
   /** A piece's hash cannot tell which of the files it spans changed: all of them are named. */
   private failure(): FanoutError {
     const { stored, index } = this
-    const files = this.fileIndexes.map((i) => stored.files[i] as StoredFile)
+    const files = this.fileIndexes.map((i) => fileAt(stored.files, i))
     const start = index * stored.pieceLength
     if (files.length === 1)
       return mismatch(stored, files[0] as StoredFile, start, this.lengthOf(index), 'differs from the source')
@@ -108,6 +109,10 @@ class PieceInProgress {
       { path: paths[0] as string },
     )
   }
+}
+
+function fileAt(files: StoredFiles, index: number): StoredFile {
+  return { path: files.path(index), offset: files.offset(index), length: files.length(index) }
 }
 
 function mismatch(stored: StoredPieces, file: StoredFile, start: number, length: number, what: string) {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { join, sep } from 'node:path'
 import type WebTorrent from 'webtorrent'
 import type { AddOptions, ParsedTorrent, Torrent } from 'webtorrent'
 import { pieceCacheSlots } from '../policy/memory-budget.js'
-import { decodeBencode } from './decode-bencode.js'
+import { byteString, decodeBencode, type Reader, readValue, skipValue } from './decode-bencode.js'
+import { TorrentFiles } from './torrent-files.js'
 import type { TorrentInternals } from './webtorrent-internals.js'
 
 /**
@@ -26,12 +26,12 @@ export function addOwnTorrent(
   client: WebTorrent,
   torrent: Uint8Array,
   opts: AddOptions,
-  parsed: ParsedTorrent = parseOwnTorrent(torrent),
+  parsed: OwnTorrent = parseOwnTorrent(torrent),
 ): Torrent {
   // webtorrent's option, missing from its type definitions.
   const cache = { storeCacheSlots: pieceCacheSlots(parsed.pieceLength) } as AddOptions
-  const storeOpts = { ...opts.storeOpts, payloadFiles: parsed.files }
-  const added = client.add(asOneFile(parsed), { ...cache, ...opts, storeOpts })
+  const storeOpts = { ...opts.storeOpts, payloadFiles: parsed.payloadFiles }
+  const added = client.add(parsed, { ...cache, ...opts, storeOpts })
   const internals = added as unknown as TorrentInternals
   const process = internals._processParsedTorrent
   internals._processParsedTorrent = function (this: TorrentInternals, given) {
@@ -46,20 +46,9 @@ export function addOwnTorrent(
 }
 
 /**
- * webtorrent makes an object (an EventEmitter with a dozen fields and two Sets) for every file of a
- * torrent, and walks them in places; for a tree of 20,000 files that was tens of MiB of an agent's
- * heap. It needs files only to hand them to the store and for its own file API, which agents never
- * use. So it sees the payload as one file, and the store (payload-store.ts) gets the real list as
- * `payloadFiles`. The info dict, and so the info hash and what peers exchange, are unchanged.
- */
-function asOneFile(parsed: ParsedTorrent): ParsedTorrent {
-  return { ...parsed, files: [{ path: parsed.name, name: parsed.name, length: parsed.length, offset: 0 }] }
-}
-
-/**
  * webtorrent needs the decoded info dict only to see that the metadata is there, until it has built
- * its files and pieces (the 'metadata' event). It is then let go (for 20,000 files it is 40,000 small
- * objects) and decoded again from the bytes if anything ever asks.
+ * its files and pieces (the 'metadata' event). It gets the dict without its file list, lets go of it
+ * then, and the whole dict is decoded from the bytes if anything ever asks.
  */
 function lazyInfo(torrent: Torrent, info: unknown, bytes: Uint8Array): void {
   let kept: unknown = info
@@ -76,40 +65,44 @@ function lazyInfo(torrent: Torrent, info: unknown, bytes: Uint8Array): void {
   })
 }
 
-interface InfoFile {
-  length: number
-  path: Uint8Array[]
-}
-
-interface InfoDict {
+/** The info dict as webtorrent is given it: everything but the file list (see parseOwnTorrent). */
+interface InfoHead {
   name: Uint8Array
   'piece length': number
   pieces: Uint8Array
   private?: number
   length?: number
-  files?: InfoFile[]
+}
+
+/** What parse-torrent makes of one of our torrents, with its real files apart (torrent-files.ts). */
+export interface OwnTorrent extends ParsedTorrent {
+  /** The payload's files, which the store reads and writes: `files` is one file spanning them. */
+  payloadFiles: TorrentFiles
 }
 
 /** build-torrent.ts writes `{ info }` and nothing else, so the info dict is these bytes exactly. */
 const PREFIX = 'd4:info'
 
-/** What parse-torrent makes of the torrent (the fields webtorrent reads), computed the cheap way. */
-export function parseOwnTorrent(torrent: Uint8Array): ParsedTorrent {
+/**
+ * What parse-torrent makes of the torrent (the fields webtorrent reads), computed the cheap way.
+ * webtorrent makes an object (an EventEmitter with a dozen fields and two Sets) for every file of a
+ * torrent, and walks them in places; for a tree of 20,000 files that was tens of MiB of an agent's
+ * heap. It needs files only to hand them to the store and for its own file API, which agents never
+ * use. So `files` is one file spanning the payload, and the store gets the real ones as
+ * `payloadFiles`. `info` leaves the file list out: webtorrent only checks that it is there. The info
+ * dict's bytes, and so the info hash and what peers exchange, are unchanged.
+ */
+export function parseOwnTorrent(torrent: Uint8Array): OwnTorrent {
   const bytes = asBuffer(torrent)
-  const decoded = decodeBencode(bytes) as { info?: InfoDict }
-  const { info } = decoded
-  if (
-    info === undefined ||
-    Object.keys(decoded).length !== 1 ||
-    bytes.toString('latin1', 0, PREFIX.length) !== PREFIX
-  ) {
-    throw new Error('not a torrent made by build-torrent.ts')
-  }
+  if (bytes.toString('latin1', 0, PREFIX.length) !== PREFIX) throw notOurs()
+  const reader = { bytes, position: PREFIX.length }
+  const { info, files } = readInfo(reader)
+  // Nothing may follow the info dict but the end of the outer one.
+  if (reader.position !== bytes.length - 1 || bytes[reader.position] !== 0x65) throw notOurs()
   const infoHashBuffer = createHash('sha1').update(bytes.subarray(PREFIX.length, -1)).digest()
   const name = text(info.name)
-  const files = filesOf(name, info)
-  const last = files[files.length - 1]
-  const length = last === undefined ? 0 : last.offset + last.length
+  const payloadFiles = files?.(name) ?? TorrentFiles.single(bytes, name, info.length ?? 0)
+  const length = payloadFiles.count === 0 ? 0 : payloadFiles.offset(payloadFiles.count)
   const pieceLength = info['piece length']
   return {
     info,
@@ -119,7 +112,8 @@ export function parseOwnTorrent(torrent: Uint8Array): ParsedTorrent {
     private: info.private !== undefined ? info.private !== 0 : undefined,
     announce: [],
     urlList: [],
-    files,
+    files: [{ path: name, name, length, offset: 0 }],
+    payloadFiles,
     length,
     pieceLength,
     lastPieceLength: length % pieceLength || pieceLength,
@@ -127,23 +121,29 @@ export function parseOwnTorrent(torrent: Uint8Array): ParsedTorrent {
   }
 }
 
-/** As parse-torrent lays them out: paths start with the torrent's name, joined with the OS separator. */
-function filesOf(name: string, info: InfoDict): ParsedTorrent['files'] {
-  const listed = info.files ?? [{ length: info.length ?? 0, path: [] }]
-  let offset = 0
-  return listed.map((file) => {
-    const parts = [name, ...file.path.map(text)]
-    const entry = {
-      path: join(sep, ...parts).slice(1),
-      name: parts[parts.length - 1] as string,
-      length: file.length,
-      offset,
-    }
-    offset += file.length
-    return entry
-  })
+/** The info dict's keys but `files`, whose list is read once the name is known (it comes later). */
+function readInfo(reader: Reader): { info: InfoHead; files?: (name: string) => TorrentFiles } {
+  const head: Record<string, unknown> = {}
+  let filesAt: number | undefined
+  if (reader.bytes[reader.position] !== 0x64) throw notOurs()
+  reader.position++
+  while (reader.bytes[reader.position] !== 0x65) {
+    const key = byteString(reader).toString('utf8')
+    if (key === 'files') {
+      filesAt = reader.position
+      skipValue(reader)
+    } else head[key] = readValue(reader)
+  }
+  reader.position++
+  const info = head as unknown as InfoHead
+  if (filesAt === undefined) return { info }
+  const at = filesAt
+  return { info, files: (name) => TorrentFiles.list({ bytes: reader.bytes, position: at }, name) }
 }
 
+function notOurs(): Error {
+  return new Error('not a torrent made by build-torrent.ts')
+}
 function splitPieces(pieces: Uint8Array): string[] {
   const hex = asBuffer(pieces).toString('hex')
   const out: string[] = []

@@ -15,17 +15,19 @@ export type Bencoded = number | Uint8Array | Bencoded[] | { [key: string]: Benco
  */
 export function decodeBencode(bytes: Buffer): Bencoded {
   const reader = { bytes, position: 0 }
-  const value = next(reader)
+  const value = readValue(reader)
   if (reader.position !== bytes.length) throw new Error('bencode: trailing bytes')
   return value
 }
 
-interface Reader {
+/** A position in bencoded bytes, for reading them a value at a time. */
+export interface Reader {
   bytes: Buffer
   position: number
 }
 
-function next(reader: Reader): Bencoded {
+/** Decodes the value at the reader's position (as decodeBencode does) and moves past it. */
+export function readValue(reader: Reader): Bencoded {
   const { bytes } = reader
   switch (bytes[reader.position]) {
     case DICT: {
@@ -34,7 +36,7 @@ function next(reader: Reader): Bencoded {
       while (bytes[reader.position] !== END) {
         const key = byteString(reader)
         const text = key.toString('utf8')
-        dict[text.includes('\uFFFD') ? key.toString('hex') : text] = next(reader)
+        dict[text.includes('\uFFFD') ? key.toString('hex') : text] = readValue(reader)
       }
       reader.position++
       return dict
@@ -42,7 +44,7 @@ function next(reader: Reader): Bencoded {
     case LIST: {
       reader.position++
       const list: Bencoded[] = []
-      while (bytes[reader.position] !== END) list.push(next(reader))
+      while (bytes[reader.position] !== END) list.push(readValue(reader))
       reader.position++
       return list
     }
@@ -58,7 +60,31 @@ function next(reader: Reader): Bencoded {
   }
 }
 
-function byteString(reader: Reader): Buffer {
+/** Moves past the value at the reader's position without making anything of it. */
+export function skipValue(reader: Reader): void {
+  const { bytes } = reader
+  switch (bytes[reader.position]) {
+    case DICT:
+    case LIST: {
+      const dict = bytes[reader.position] === DICT
+      reader.position++
+      while (bytes[reader.position] !== END) {
+        if (dict) byteString(reader)
+        skipValue(reader)
+      }
+      reader.position++
+      return
+    }
+    case INT:
+      reader.position = indexOrThrow(bytes, END, reader.position) + 1
+      return
+    default:
+      byteString(reader)
+  }
+}
+
+/** The byte string at the reader's position, as a view into its bytes. */
+export function byteString(reader: Reader): Buffer {
   const { bytes } = reader
   const colon = indexOrThrow(bytes, COLON, reader.position)
   const length = Number(bytes.toString('latin1', reader.position, colon))

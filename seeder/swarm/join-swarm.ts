@@ -13,7 +13,7 @@ import type { KnownHashes } from '../policy/known-hashes.js'
 import type { ServedBlocks } from '../policy/served-blocks.js'
 import { PayloadStore } from '../store/payload-store.js'
 import type { WriteBacklog } from '../store/write-backlog.js'
-import { addOwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
+import { addOwnTorrent, type OwnTorrent, parseOwnTorrent } from './add-own-torrent.js'
 import { checkDoneByCount } from './check-done-by-count.js'
 import { coalesceUpdates } from './coalesce-updates.js'
 import { countServedBlocks } from './count-served-blocks.js'
@@ -51,7 +51,7 @@ export interface JoinRequest {
   settings: SwarmSettings
   role: SwarmRole
   /** A torrent made by build-torrent.ts; `parsed` when the caller has parsed it already. */
-  torrent: { bytes: Uint8Array; parsed?: ParsedTorrent }
+  torrent: { bytes: Uint8Array; parsed?: OwnTorrent }
   /** The directory the torrent's paths are relative to. */
   storePath: string
 }

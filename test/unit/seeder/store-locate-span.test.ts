@@ -1,12 +1,13 @@
 import { describe, expect, test } from 'vitest'
-import { type FileSpan, locateSpan, type StoredFile } from '../../../seeder/store/locate-span.js'
+import { type FileSpan, locateSpan, type StoredFile, storedFiles } from '../../../seeder/store/locate-span.js'
 
 // a: bytes 0-9, b: 10-14, c: 15-34 (35 bytes in all).
-const files: StoredFile[] = [
+const list: StoredFile[] = [
   { path: 'a', length: 10, offset: 0 },
   { path: 'b', length: 5, offset: 10 },
   { path: 'c', length: 20, offset: 15 },
 ]
+const files = storedFiles(list)
 
 const span = (fileIndex: number, fileOffset: number, length: number, rangeOffset: number): FileSpan => ({
   fileIndex,
@@ -39,14 +40,15 @@ describe('locateSpan', () => {
   })
 
   test.each<[string, readonly StoredFile[], number, number]>([
-    ['one byte past the end', files, 0, 36],
-    ['starting at the end', files, 35, 1],
-    ['starting past the end', files, 40, 2],
-    ['overlapping the end', files, 30, 10],
+    ['one byte past the end', list, 0, 36],
+    ['starting at the end', list, 35, 1],
+    ['starting past the end', list, 40, 2],
+    ['overlapping the end', list, 30, 10],
     ['no files at all', [], 0, 1],
-  ])('%s throws a RangeError', (_why, list, start, length) => {
-    expect(() => locateSpan(list, start, length)).toThrowError(RangeError)
-    expect(() => locateSpan(list, start, length)).toThrowError(`range ${start}+${length} runs past the end`)
+  ])('%s throws a RangeError', (_why, given, start, length) => {
+    const layout = storedFiles(given)
+    expect(() => locateSpan(layout, start, length)).toThrowError(RangeError)
+    expect(() => locateSpan(layout, start, length)).toThrowError(`range ${start}+${length} runs past the end`)
   })
 
   test('many files: every single byte maps to the file that holds it', () => {
@@ -58,7 +60,7 @@ describe('locateSpan', () => {
       offset += length
     }
     for (let position = 0; position < offset; position++) {
-      const [only, ...rest] = locateSpan(many, position, 1)
+      const [only, ...rest] = locateSpan(storedFiles(many), position, 1)
       expect(rest).toEqual([])
       const file = many[only?.fileIndex ?? -1] as StoredFile
       expect(file.offset + (only?.fileOffset ?? -1)).toBe(position)

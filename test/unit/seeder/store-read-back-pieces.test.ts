@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { storedFiles } from '../../../seeder/store/locate-span.js'
 import { readBackPieces } from '../../../seeder/store/read-back-pieces.js'
 import { FanoutError } from '../../../shared/errors.js'
 import { tmpDir } from '../../helpers/tmp-tree.js'
@@ -30,7 +31,7 @@ async function store() {
         .update(all.subarray(at, at + PIECE))
         .digest('hex'),
     )
-  return { root, files, pieceLength: PIECE, length: all.length, hashes }
+  return { root, files: storedFiles(files), pieceLength: PIECE, length: all.length, hashes }
 }
 
 describe('readBackPieces', () => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import bencode from 'bencode'
 import { describe, expect, test } from 'vitest'
 import type { ParsedTorrent } from 'webtorrent'
@@ -8,6 +8,7 @@ import { scanTree } from '../../../seeder/package/scan-tree.js'
 import { pieceCacheSlots } from '../../../seeder/policy/memory-budget.js'
 import { PayloadStore } from '../../../seeder/store/payload-store.js'
 import { addOwnTorrent, parseOwnTorrent } from '../../../seeder/swarm/add-own-torrent.js'
+import { decodeBencode } from '../../../seeder/swarm/decode-bencode.js'
 import { quietClient } from '../../helpers/quiet-client.js'
 import { buildTree, type TreeEntry, tmpDir } from '../../helpers/tmp-tree.js'
 
@@ -49,7 +50,6 @@ describe('parseOwnTorrent', () => {
       'infoHash',
       'name',
       'private',
-      'files',
       'length',
       'pieceLength',
       'lastPieceLength',
@@ -58,7 +58,19 @@ describe('parseOwnTorrent', () => {
       expect(own[key], key).toEqual(reference[key])
     }
     expect(Buffer.from(own.infoHashBuffer).toString('hex')).toBe(infoHash)
-    expect(bencode.encode(own.info)).toEqual(bencode.encode(reference.info))
+    // The real files are read from the bytes; webtorrent is given one file spanning them.
+    const { payloadFiles } = own
+    const listed = Array.from({ length: payloadFiles.count }, (_, i) => ({
+      path: payloadFiles.path(i),
+      name: basename(payloadFiles.path(i)),
+      length: payloadFiles.length(i),
+      offset: payloadFiles.offset(i),
+    }))
+    expect(listed).toEqual(reference.files)
+    expect(own.files).toEqual([{ path: own.name, name: own.name, length: own.length, offset: 0 }])
+    // The info dict without its file list: webtorrent only checks that there is one.
+    const { files: _files, ...head } = reference.info as { files?: unknown }
+    expect(bencode.encode(own.info)).toEqual(bencode.encode(head))
   })
 
   test('refuses a torrent it did not make', () => {
@@ -90,7 +102,8 @@ describe('addOwnTorrent', () => {
     expect(added.infoHash).toBe(infoHash)
     expect(added.done).toBe(true)
     expect(Buffer.from(internals.torrentFile).equals(Buffer.from(torrent))).toBe(true)
-    expect(internals.info).toEqual(parseOwnTorrent(torrent).info)
+    // Let go once webtorrent has the metadata; decoded whole from the bytes when asked.
+    expect(internals.info).toEqual((decodeBencode(Buffer.from(torrent)) as { info: unknown }).info)
     // webtorrent sees one file spanning the payload; the store reads and writes the real ones.
     expect(internals.files.map((f) => [f.path, f.length])).toEqual([[internals.name, added.length]])
     const contents = new Map(
@@ -99,7 +112,10 @@ describe('addOwnTorrent', () => {
         e.kind === 'file' ? Buffer.from(e.content ?? '') : Buffer.alloc(0),
       ]),
     )
-    const payload = Buffer.concat(parseOwnTorrent(torrent).files.map((f) => contents.get(f.path) as Buffer))
+    const { payloadFiles } = parseOwnTorrent(torrent)
+    const payload = Buffer.concat(
+      Array.from({ length: payloadFiles.count }, (_, i) => contents.get(payloadFiles.path(i)) as Buffer),
+    )
     const pieces = await Promise.all(
       Array.from(
         { length: Math.ceil(payload.length / 1024) },
