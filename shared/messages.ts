@@ -10,7 +10,10 @@ import type { Placement } from './placement.js'
 
 export type EntryKind = 'file' | 'dir' | 'symlink'
 
-/** One filesystem object of the payload. BitTorrent carries only bytes; this carries the rest. */
+/**
+ * One filesystem object of the payload. BitTorrent carries only bytes; this carries the rest. The
+ * manifest holds them as columns (ManifestEntries); shared/manifest-table.ts reads one out.
+ */
 export interface ManifestEntry {
   /** Relative to the payload root, '/'-separated; '' is the root itself. */
   path: string
@@ -38,13 +41,39 @@ export interface ManifestEntry {
   digest?: string
 }
 
+/**
+ * The payload's entries, one array per field of ManifestEntry, entry i being the i-th element of
+ * each: a release tree of a million files is a dozen arrays, not a million objects each with its
+ * full path, in the agents and on the channel (where field names repeated per entry were two
+ * thirds of the JSON). Parents come before children, so creating entries in order always works.
+ */
+export interface ManifestEntries {
+  /** Each entry's name in its directory; '' for the root. */
+  name: string[]
+  /** The index of each entry's directory, an earlier entry; -1 for the root. */
+  parent: number[]
+  /** One letter per entry: f (file), d (directory), l (symlink). */
+  kind: string
+  mode: number[]
+  uid: number[]
+  gid: number[]
+  mtimeMs: number[]
+  atimeMs: number[]
+  size: number[]
+  /** Each symlink's target (see ManifestEntry), by entry index. */
+  linkTarget: Record<number, string>
+  /** Swarm only: a later name of a hard-linked file, by entry index → the entry of its first name. */
+  linkTo: Record<number, number>
+  /** --base only: each payload file's SHA-256, hex, by entry index. */
+  digest?: Record<number, string>
+}
+
 export interface Manifest {
   /** Basename of the source: what appears inside each target directory. */
   name: string
   /** The root entry's kind: a single file, or a directory tree. */
   rootKind: 'file' | 'dir'
-  /** Parents before children, so creating entries in order always works. */
-  entries: ManifestEntry[]
+  entries: ManifestEntries
   /** Sum of file sizes, each file with several names counted once in the swarm. */
   totalBytes: number
   /** Objects that cannot be carried (sockets, devices, fifos), with why. */

@@ -1,3 +1,4 @@
+import { emptyEntries } from '../../shared/manifest-table.js'
 import type { Manifest } from '../../shared/messages.js'
 
 /** The name a hot backup's xbstream has in each target's staging directory, beside its unpacking. */
@@ -9,5 +10,5 @@ export const BACKUP_NAME = 'backup.xbstream'
  * it is materialized; the target unpacks it (seeder/place/unpack-archive.ts).
  */
 export function backupManifest(totalBytes = 0): Manifest {
-  return { name: BACKUP_NAME, rootKind: 'file', entries: [], totalBytes, skipped: [] }
+  return { name: BACKUP_NAME, rootKind: 'file', entries: emptyEntries(), totalBytes, skipped: [] }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
+import { ManifestView } from '../../shared/manifest-table.js'
 import { type Manifest, PIECE_HASH_LENGTH } from '../../shared/messages.js'
 import { BencodeWriter } from './bencode-writer.js'
-import type { PayloadFile } from './scan-tree.js'
+import type { PayloadFiles } from './scan-tree.js'
 
 export interface BuiltTorrent {
   /** The bencoded .torrent (info dict only: the tracker URL is given to each client separately). */
@@ -25,7 +26,7 @@ export interface BuiltTorrent {
  */
 export function buildTorrent(
   manifest: Manifest,
-  files: readonly PayloadFile[],
+  files: PayloadFiles,
   pieceLength: number,
   run?: string,
 ): BuiltTorrent {
@@ -36,7 +37,7 @@ export function buildTorrent(
   writer.token('d').string('fanout files').string(filesKey(manifest))
   // A payload that exists only for this run (a hot backup) is named by the run, never resumed.
   if (run !== undefined) writer.string('fanout run').string(run)
-  if (manifest.rootKind === 'file') writer.string('length').int(files[0]?.size ?? 0)
+  if (manifest.rootKind === 'file') writer.string('length').int(files.at(0)?.size ?? 0)
   else writeFiles(writer, files)
   writer.string('name').string(manifest.name)
   writer.string('piece length').int(pieceLength)
@@ -49,7 +50,7 @@ export function buildTorrent(
 }
 
 /** `files`: a dictionary per file, its path split into its names. */
-function writeFiles(writer: BencodeWriter, files: readonly PayloadFile[]): void {
+function writeFiles(writer: BencodeWriter, files: PayloadFiles): void {
   writer.string('files').token('l')
   for (const file of files) {
     writer.token('d').string('length').int(file.size).string('path').token('l')
@@ -61,8 +62,10 @@ function writeFiles(writer: BencodeWriter, files: readonly PayloadFile[]): void 
 
 function filesKey(manifest: Manifest): string {
   const hash = createHash('sha1')
-  for (const entry of manifest.entries) {
-    if (entry.kind === 'file') hash.update(JSON.stringify([entry.path, entry.size, entry.mtimeMs]))
+  const view = new ManifestView(manifest.entries)
+  const { size, mtimeMs } = manifest.entries
+  for (let i = 0; i < view.count; i++) {
+    if (view.kind(i) === 'file') hash.update(JSON.stringify([view.path(i), size[i], mtimeMs[i]]))
   }
   return hash.digest('hex')
 }

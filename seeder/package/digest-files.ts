@@ -3,7 +3,7 @@ import { closeSync, constants, readSync } from 'node:fs'
 import type { Manifest } from '../../shared/messages.js'
 import { timeSlices } from '../control/time-slices.js'
 import { openWithoutAtime } from '../store/open-without-atime.js'
-import type { PayloadFile } from './scan-tree.js'
+import type { PayloadFiles } from './scan-tree.js'
 
 const READ_BYTES = 1 << 20
 
@@ -15,17 +15,18 @@ const READ_BYTES = 1 << 20
  */
 export async function digestFiles(
   manifest: Manifest,
-  files: readonly PayloadFile[],
+  files: PayloadFiles,
   signal: AbortSignal,
 ): Promise<void> {
-  const entries = new Map(manifest.entries.map((entry) => [entry.path, entry]))
+  const digests: Record<number, string> = {}
   const buffer = Buffer.allocUnsafe(READ_BYTES)
   const breathe = timeSlices()
   for (const file of files) {
     signal.throwIfAborted()
-    const entry = entries.get(file.path)
-    if (entry !== undefined) entry.digest = await digestFile(file.absPath, file.size, buffer, breathe)
+    if (file.entry !== undefined)
+      digests[file.entry] = await digestFile(file.absPath, file.size, buffer, breathe)
   }
+  manifest.entries.digest = digests
 }
 
 /**

@@ -3,7 +3,7 @@ import { closeSync, constants, readSync } from 'node:fs'
 import { FanoutError } from '../../shared/errors.js'
 import { timeSlices } from '../control/time-slices.js'
 import { openWithoutAtime } from '../store/open-without-atime.js'
-import type { PayloadFile } from './scan-tree.js'
+import type { PayloadFiles } from './scan-tree.js'
 
 const READ_SIZE = 1 << 20
 
@@ -33,7 +33,7 @@ export interface HashOptions {
 const HASH_SLICE_MS = 4
 
 export async function hashPieces(
-  files: readonly PayloadFile[],
+  files: PayloadFiles,
   pieceLength: number,
   { onProgress = () => {}, onPiece = () => {}, signal }: HashOptions = {},
 ): Promise<Buffer> {

@@ -1,6 +1,7 @@
 import { type BigIntStats, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
-import type { EntryKind, Manifest, ManifestEntry } from '../../shared/messages.js'
+import { basename, join, relative, sep } from 'node:path'
+import { EntriesBuilder, type EntryFields, ManifestView } from '../../shared/manifest-table.js'
+import type { EntryKind, Manifest } from '../../shared/messages.js'
 import { timeSlices } from '../control/time-slices.js'
 
 /** A regular, non-empty file whose bytes travel through the swarm, in torrent order. */
@@ -11,11 +12,19 @@ export interface PayloadFile {
   size: number
   /** `dev:ino`, for a file with more than one name: the stream sends later names as hard links. */
   inode?: string
+  /** Its index in the manifest's entries, for a scanned tree. */
+  entry?: number
+}
+
+/** The payload's files in torrent order: a list, or a scan's (ScannedFiles). */
+export interface PayloadFiles extends Iterable<PayloadFile> {
+  readonly length: number
+  at(index: number): PayloadFile | undefined
 }
 
 export interface ScannedTree {
   manifest: Manifest
-  files: PayloadFile[]
+  files: ScannedFiles
 }
 
 /**
@@ -25,8 +34,9 @@ export interface ScannedTree {
  * time slices: one lstat per entry through the thread pool cost ten times the call (time-slices.ts).
  */
 export async function scanTree(sourcePath: string): Promise<ScannedTree> {
-  const entries: ManifestEntry[] = []
-  const files: PayloadFile[] = []
+  const builder = new EntriesBuilder()
+  const files: number[] = []
+  const inodes = new Map<number, string>()
   const skipped: Manifest['skipped'] = []
   // The root alone is followed when it is a link (the user named it); links inside are kept as links.
   const root = statSync(sourcePath, { bigint: true })
@@ -35,45 +45,93 @@ export async function scanTree(sourcePath: string): Promise<ScannedTree> {
     throw new Error(`the source must be a file or a directory: ${sourcePath}`)
   }
   // Depth first, parents before children: the order the manifest promises.
-  const pending: Pending[] = [{ absPath: sourcePath, relPath: '' }]
+  const pending: Pending[] = [{ absPath: sourcePath, name: '', parent: -1 }]
   const breathe = timeSlices()
+  let totalBytes = 0
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { absPath, relPath } = next
-    const stats = relPath === '' ? root : lstatSync(absPath, { bigint: true })
+    const { absPath, name, parent } = next
+    const stats = parent < 0 ? root : lstatSync(absPath, { bigint: true })
     const kind = kindOf(stats)
     if (kind === undefined) {
-      skipped.push({ path: relPath, reason: describeSpecial(stats) })
+      skipped.push({ path: relativePath(sourcePath, absPath), reason: describeSpecial(stats) })
       continue
     }
-    const entry = toEntry(relPath, kind, stats)
-    if (kind === 'symlink') entry.linkTarget = readlinkSync(absPath)
-    entries.push(entry)
-    if (kind === 'file' && entry.size > 0) files.push(payloadFile(relPath, absPath, entry.size, stats))
-    if (kind === 'dir') pushChildren(pending, absPath, relPath)
+    const fields = toFields(kind, stats)
+    if (kind === 'symlink') fields.linkTarget = readlinkSync(absPath)
+    const index = builder.add(name, parent, fields)
+    if (kind === 'file' && fields.size > 0) {
+      files.push(index)
+      totalBytes += fields.size
+      if (stats.nlink > 1n) inodes.set(index, `${stats.dev}:${stats.ino}`)
+    }
+    if (kind === 'dir') pushChildren(pending, absPath, index)
     await breathe()
   }
-  const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
-  return { manifest: { name: basename(sourcePath), rootKind, entries, totalBytes, skipped }, files }
+  const manifest = { name: basename(sourcePath), rootKind, entries: builder.finish(), totalBytes, skipped }
+  return { manifest, files: new ScannedFiles(new ManifestView(manifest.entries), sourcePath, files, inodes) }
+}
+
+/**
+ * A scan's payload files: entry indices into its manifest, each made into a PayloadFile when asked
+ * for, so that a tree of 100,000 files does not hold 200,000 more path strings for the whole run.
+ */
+export class ScannedFiles implements PayloadFiles {
+  constructor(
+    readonly view: ManifestView,
+    private readonly root: string,
+    private readonly entries: readonly number[],
+    private readonly inodes: ReadonlyMap<number, string>,
+  ) {}
+
+  get length(): number {
+    return this.entries.length
+  }
+
+  at(index: number): PayloadFile | undefined {
+    const entry = this.entries[index]
+    if (entry === undefined) return undefined
+    const path = this.view.path(entry)
+    const file: PayloadFile = {
+      path,
+      absPath: path === '' ? this.root : join(this.root, path),
+      size: this.view.columns.size[entry] as number,
+      entry,
+    }
+    const inode = this.inodes.get(entry)
+    if (inode !== undefined) file.inode = inode
+    return file
+  }
+
+  /** The files `keep` keeps, in the same order. */
+  filter(keep: (file: PayloadFile) => boolean): ScannedFiles {
+    const kept = this.entries.filter((_, index) => keep(this.at(index) as PayloadFile))
+    return new ScannedFiles(this.view, this.root, kept, this.inodes)
+  }
+
+  *[Symbol.iterator](): Iterator<PayloadFile> {
+    for (let i = 0; i < this.entries.length; i++) yield this.at(i) as PayloadFile
+  }
 }
 
 interface Pending {
   absPath: string
-  relPath: string
+  name: string
+  /** The entry index of its directory; -1 for the root. */
+  parent: number
 }
 
 /** Pushed last name first, so they come off the stack in sorted order. */
-function pushChildren(pending: Pending[], absPath: string, relPath: string): void {
+function pushChildren(pending: Pending[], absPath: string, parent: number): void {
   const names = readdirSync(absPath).sort()
   for (let i = names.length - 1; i >= 0; i--) {
     const name = names[i] as string
-    pending.push({ absPath: join(absPath, name), relPath: relPath === '' ? name : `${relPath}/${name}` })
+    pending.push({ absPath: join(absPath, name), name, parent })
   }
 }
 
-function payloadFile(path: string, absPath: string, size: number, stats: BigIntStats): PayloadFile {
-  return stats.nlink > 1n
-    ? { path, absPath, size, inode: `${stats.dev}:${stats.ino}` }
-    : { path, absPath, size }
+/** '/'-separated, relative to the source: only for what is skipped, which is rare. */
+function relativePath(sourcePath: string, absPath: string): string {
+  return relative(sourcePath, absPath).split(sep).join('/')
 }
 
 function kindOf(stats: BigIntStats): EntryKind | undefined {
@@ -90,9 +148,8 @@ function describeSpecial(stats: BigIntStats): string {
   return 'unsupported file type'
 }
 
-function toEntry(path: string, kind: EntryKind, stats: BigIntStats): ManifestEntry {
+function toFields(kind: EntryKind, stats: BigIntStats): EntryFields {
   return {
-    path,
     kind,
     mode: Number(stats.mode & 0o7777n),
     uid: Number(stats.uid),

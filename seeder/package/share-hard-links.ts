@@ -1,4 +1,3 @@
-import type { ManifestEntry } from '../../shared/messages.js'
 import type { ScannedTree } from './scan-tree.js'
 
 /**
@@ -9,23 +8,22 @@ import type { ScannedTree } from './scan-tree.js'
  * link entries (stream/pack-tree.ts). Pure: the scan already recorded each file's `dev:ino`.
  */
 export function shareHardLinks(tree: ScannedTree): ScannedTree {
-  const firstName = new Map<string, string>()
-  const later = new Map<string, string>()
+  const firstName = new Map<string, number>()
+  const linkTo: Record<number, number> = {}
+  let later = 0
+  let totalBytes = 0
   const files = tree.files.filter((file) => {
-    if (file.inode === undefined) return true
-    const first = firstName.get(file.inode)
-    if (first === undefined) {
-      firstName.set(file.inode, file.path)
-      return true
+    const first = file.inode === undefined ? undefined : firstName.get(file.inode)
+    if (first !== undefined && file.entry !== undefined) {
+      linkTo[file.entry] = first
+      later++
+      return false
     }
-    later.set(file.path, first)
-    return false
+    if (file.inode !== undefined && file.entry !== undefined) firstName.set(file.inode, file.entry)
+    totalBytes += file.size
+    return true
   })
-  if (later.size === 0) return tree
-  const entries = tree.manifest.entries.map((entry): ManifestEntry => {
-    const linkTo = entry.kind === 'file' ? later.get(entry.path) : undefined
-    return linkTo === undefined ? entry : { ...entry, linkTo }
-  })
-  const totalBytes = files.reduce((sum, file) => sum + file.size, 0)
+  if (later === 0) return tree
+  const entries = { ...tree.manifest.entries, linkTo: { ...tree.manifest.entries.linkTo, ...linkTo } }
   return { manifest: { ...tree.manifest, entries, totalBytes }, files }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, constants, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { ManifestView } from '../../shared/manifest-table.js'
 import type { FromBase, Manifest, ManifestEntry } from '../../shared/messages.js'
 import { timeSlices } from '../control/time-slices.js'
 import { openWithoutAtime } from '../store/open-without-atime.js'
@@ -19,16 +20,19 @@ const COPY_BYTES = 1 << 20
  * in staging (a resumed copy) is left as it is.
  */
 export async function fillFromBase(manifest: Manifest, base: string, payloadPath: string): Promise<FromBase> {
-  const wanted = manifest.entries.filter(
-    (e): e is ManifestEntry & { digest: string } => e.kind === 'file' && e.size > 0 && e.digest !== undefined,
-  )
-  const index = await indexBase(base, new Set(wanted.map((e) => e.size)))
+  const view = new ManifestView(manifest.entries)
+  const { size, digest = {} } = manifest.entries
+  // Indices, not entries: each entry is read out of the columns only as it is copied.
+  const wanted = Object.keys(digest).map(Number)
+  const index = await indexBase(base, new Set(wanted.map((i) => size[i] as number)))
   if (index === undefined) return { found: false, files: 0, bytes: 0 }
   const finder = new ContentFinder(index)
   const taken = { found: true, files: 0, bytes: 0 }
-  for (const entry of wanted) {
+  for (const i of wanted) {
+    const entry = view.entry(i)
+    if (entry.kind !== 'file' || entry.size === 0 || entry.digest === undefined) continue
     const dest = entry.path === '' ? payloadPath : join(payloadPath, entry.path)
-    if (await finder.copyInto(entry, dest)) {
+    if (await finder.copyInto({ ...entry, digest: entry.digest }, dest)) {
       taken.files++
       taken.bytes += entry.size
     }

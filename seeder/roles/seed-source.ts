@@ -4,7 +4,7 @@ import type { AgentCommand, ServedCounts } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { digestFiles } from '../package/digest-files.js'
 import { hashPieces } from '../package/hash-pieces.js'
-import { type PayloadFile, scanTree } from '../package/scan-tree.js'
+import { type PayloadFiles, scanTree } from '../package/scan-tree.js'
 import { shareHardLinks } from '../package/share-hard-links.js'
 import { choosePieceLength } from '../policy/piece-length.js'
 import { type Seeding, startSeeding } from './start-seeding.js'
@@ -35,7 +35,7 @@ export async function seedSource(
   signal: AbortSignal,
 ): Promise<SourceRole> {
   const { manifest, files } = shareHardLinks(await scanTree(command.sourcePath))
-  report({ type: 'scanned', files: manifest.entries.length, bytes: manifest.totalBytes })
+  report({ type: 'scanned', files: manifest.entries.name.length, bytes: manifest.totalBytes })
   if (files.length === 0) {
     report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })
     return { hashed: Promise.resolve(), stop: async () => {}, served: () => null }
@@ -71,7 +71,7 @@ export async function seedSource(
 /** Hashes the payload, seeding each piece and reporting its hash (in batches) as soon as it is known. */
 async function hashWhileSeeding(
   seeding: Seeding,
-  files: PayloadFile[],
+  files: PayloadFiles,
   pieceLength: number,
   report: Report,
   signal: AbortSignal,

@@ -31,7 +31,7 @@ export async function scanStreamSource(
   log: Logger,
 ): Promise<StreamSourceRole> {
   const tree = await scanTree(sourcePath)
-  report({ type: 'scanned', files: tree.manifest.entries.length, bytes: tree.manifest.totalBytes })
+  report({ type: 'scanned', files: tree.manifest.entries.name.length, bytes: tree.manifest.totalBytes })
   let current: AbortController | undefined
   return {
     manifest: tree.manifest,

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { AgentCommand, Manifest, PieceHashes } from '../../shared/messages.js'
 import type { Report } from '../control/report.js'
 import { buildTorrent } from '../package/build-torrent.js'
-import type { PayloadFile } from '../package/scan-tree.js'
+import type { PayloadFiles } from '../package/scan-tree.js'
 import { HashBatches } from '../policy/hash-batches.js'
 import { ServedBlocks } from '../policy/served-blocks.js'
 import { BLOCK_LENGTH } from '../swarm/block-length.js'
@@ -14,7 +14,7 @@ type SeedCommand = Extract<AgentCommand, { type: 'seed' }>
 /** A payload as a source seeds it: what it is, and where its bytes lie. */
 export interface SeedPayload {
   manifest: Manifest
-  files: readonly PayloadFile[]
+  files: PayloadFiles
   pieceLength: number
   /** The directory the torrent's paths are relative to. */
   storePath: string

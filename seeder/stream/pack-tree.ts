@@ -4,6 +4,7 @@ import { closeSync, constants, readSync } from 'node:fs'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import tar from 'tar-stream'
 import { FanoutError } from '../../shared/errors.js'
+import { ManifestView } from '../../shared/manifest-table.js'
 import { CHUNK_LENGTH, type ManifestEntry } from '../../shared/messages.js'
 import type { PayloadFile, ScannedTree } from '../package/scan-tree.js'
 import { openWithoutAtimeAsync } from '../store/open-without-atime.js'
@@ -39,16 +40,21 @@ export function packTree(tree: ScannedTree, hooks: PackHooks): tar.Pack {
 
 async function writeEntries(pack: tar.Pack, tree: ScannedTree, hooks: PackHooks): Promise<void> {
   const { manifest } = tree
-  const withData = new Map(tree.files.map((file) => [file.path, file]))
+  const view = new ManifestView(manifest.entries)
+  // The scan's files (its non-empty regular files) come in manifest order.
+  let nextFile = 0
   const firstName = new Map<string, string>()
-  for (const entry of manifest.entries) {
+  for (let i = 0; i < view.count; i++) {
     hooks.signal.throwIfAborted()
+    const entry = view.entry(i)
     const header = headerOf(manifest.name, entry)
     if (entry.kind === 'dir') await addEntry(pack, { ...header, type: 'directory' })
     else if (entry.kind === 'symlink')
       await addEntry(pack, { ...header, type: 'symlink', linkname: entry.linkTarget ?? '' })
     else {
-      const file = withData.get(entry.path)
+      const next = tree.files.at(nextFile)
+      const file = next?.entry === i ? next : undefined
+      if (file !== undefined) nextFile++
       const linkTo = file?.inode === undefined ? undefined : firstName.get(file.inode)
       if (file === undefined) await addEntry(pack, { ...header, type: 'file', size: 0 })
       else if (linkTo !== undefined) await addEntry(pack, { ...header, type: 'link', linkname: linkTo })

@@ -6,7 +6,12 @@ import { buildTorrent } from '../../../seeder/package/build-torrent.js'
 import { hashPieces } from '../../../seeder/package/hash-pieces.js'
 import { type PayloadFile, scanTree } from '../../../seeder/package/scan-tree.js'
 import { FanoutError } from '../../../shared/errors.js'
+import { ManifestView } from '../../../shared/manifest-table.js'
+import type { Manifest } from '../../../shared/messages.js'
 import { buildTree, tmpDir } from '../../helpers/tmp-tree.js'
+
+/** The manifest's entries as objects. */
+const list = (manifest: Manifest) => [...new ManifestView(manifest.entries)]
 
 interface ParsedTorrent {
   infoHash: string
@@ -166,7 +171,7 @@ describe('scanTree + buildTorrent', () => {
 
     expect(manifest.name).toBe('payload')
     expect(manifest.rootKind).toBe('dir')
-    expect(manifest.entries.map((e) => [e.path, e.kind])).toEqual([
+    expect(list(manifest).map((e) => [e.path, e.kind])).toEqual([
       ['', 'dir'],
       ['Z', 'dir'],
       ['Z/nested', 'dir'],
@@ -188,7 +193,7 @@ describe('scanTree + buildTorrent', () => {
       { path: 'Z/nested/pipe2', reason: 'fifo' },
       { path: 'pipe', reason: 'fifo' },
     ])
-    const entry = (path: string) => manifest.entries.find((e) => e.path === path)
+    const entry = (path: string) => list(manifest).find((e) => e.path === path)
     expect(entry('link')).toMatchObject({ linkTarget: 'a.bin', size: 0 })
     expect(entry('dirlink')).toMatchObject({ linkTarget: 'm', size: 0 })
     expect(entry('dangling')).toMatchObject({ linkTarget: '../nowhere/at all' })
@@ -201,8 +206,8 @@ describe('scanTree + buildTorrent', () => {
 
     // Only non-empty regular files travel through the swarm, in manifest order.
     const payloadPaths = ['Z/nested/deep.dat', 'a/b', 'a.b', 'a.bin', 'b.txt', 'm/x']
-    expect(files.map((f) => f.path)).toEqual(payloadPaths)
-    expect(files.map((f) => f.absPath)).toEqual(payloadPaths.map((p) => join(root, p)))
+    expect([...files].map((f) => f.path)).toEqual(payloadPaths)
+    expect([...files].map((f) => f.absPath)).toEqual(payloadPaths.map((p) => join(root, p)))
     expect(manifest.totalBytes).toBe(17 + 6 + 5 + 40_000 + 3000 + 1)
 
     const pieceLength = 16 * KiB
@@ -217,7 +222,7 @@ describe('scanTree + buildTorrent', () => {
     expect(parsed.pieceLength).toBe(pieceLength)
     expect(parsed.length).toBe(manifest.totalBytes)
     expect(parsed.files.map((f) => [f.path, f.length])).toEqual(
-      files.map((f) => [`payload/${f.path}`, f.size]),
+      [...files].map((f) => [`payload/${f.path}`, f.size]),
     )
     // One placeholder per piece: the real hashes are computed while seeding (piece-hashes.ts).
     expect(parsed.pieces).toEqual(Array(Math.ceil(manifest.totalBytes / pieceLength)).fill('0'.repeat(40)))
@@ -234,12 +239,12 @@ describe('scanTree + buildTorrent', () => {
     const { manifest, files } = await scanTree(join(dir, 'named'))
     expect(manifest.name).toBe('named')
     expect(manifest.rootKind).toBe('dir')
-    expect(manifest.entries.map((e) => [e.path, e.kind, e.linkTarget])).toEqual([
+    expect(list(manifest).map((e) => [e.path, e.kind, e.linkTarget])).toEqual([
       ['', 'dir', undefined],
       ['file-link', 'symlink', '../elsewhere/secret'],
       ['out', 'symlink', '../elsewhere'],
     ])
-    expect(files).toEqual([])
+    expect([...files]).toEqual([])
     expect(manifest.totalBytes).toBe(0)
   })
 
@@ -251,7 +256,7 @@ describe('scanTree + buildTorrent', () => {
     ])
     const { manifest, files } = await scanTree(join(dir, 'dump.sql'))
     expect(manifest).toMatchObject({ name: 'dump.sql', rootKind: 'file', totalBytes: 50_000, skipped: [] })
-    expect(manifest.entries).toEqual([
+    expect(list(manifest)).toEqual([
       {
         path: '',
         kind: 'file',
@@ -263,7 +268,7 @@ describe('scanTree + buildTorrent', () => {
         size: 50_000,
       },
     ])
-    expect(files).toEqual([{ path: '', absPath: join(dir, 'dump.sql'), size: 50_000 }])
+    expect([...files]).toEqual([{ path: '', absPath: join(dir, 'dump.sql'), size: 50_000, entry: 0 }])
 
     const built = buildTorrent(manifest, files, 16 * KiB)
     const parsed = await parse(built.torrent)

@@ -7,6 +7,7 @@ import { shareHardLinks } from '../../../seeder/package/share-hard-links.js'
 import { materialize } from '../../../seeder/place/materialize.js'
 import { placeIntoTarget } from '../../../seeder/place/place-into-target.js'
 import { FanoutError } from '../../../shared/errors.js'
+import { entriesOf, ManifestView } from '../../../shared/manifest-table.js'
 import type { Manifest, ManifestEntry } from '../../../shared/messages.js'
 import {
   buildTree,
@@ -76,9 +77,9 @@ describe('materialize', () => {
     await link(join(source, 'a/data'), join(source, 'b-too'))
     const tree = shareHardLinks(await scanTree(source))
     // Only the first name's bytes go into the torrent; the others are links in the manifest.
-    expect(tree.files.map((f) => f.path)).toEqual(['a/data', 'other'])
+    expect([...tree.files].map((f) => f.path)).toEqual(['a/data', 'other'])
     expect(tree.manifest.totalBytes).toBe('shared bytes'.length + 'alone'.length)
-    const linked = tree.manifest.entries.filter((e) => e.linkTo !== undefined)
+    const linked = [...new ManifestView(tree.manifest.entries)].filter((e) => e.linkTo !== undefined)
     expect(linked.map((e) => [e.path, e.linkTo])).toEqual([
       ['b-too', 'a/data'],
       ['z/also', 'a/data'],
@@ -204,23 +205,28 @@ describe('materialize', () => {
     expect((error as Error).message).toMatch(message)
   })
 
-  test.each(['../escape', 'a/../../escape', '/abs', 'a//b', 'x/\0'])(
-    'a manifest path %j that leaves the payload is refused',
-    async (path) => {
-      const dir = await tmpDir()
-      const payloadRoot = join(dir, 'staging', 'p')
-      await mkdir(payloadRoot, { recursive: true })
-      const manifest: Manifest = {
-        name: 'p',
-        rootKind: 'dir',
-        entries: [entry('', 'dir'), entry(path, 'file')],
-        totalBytes: 0,
-        skipped: [],
-      }
-      await expect(materialize(manifest, payloadRoot)).rejects.toThrow(/unsafe path in manifest/)
-      expect((await describeTree(dir)).map((f) => f.path)).toEqual(['', 'staging', 'staging/p'])
-    },
-  )
+  test.each<[string, number]>([
+    ['..', 0],
+    ['../escape', 0],
+    ['a/../../escape', 0],
+    ['/abs', 0],
+    ['', 0],
+    ['x\0', 0],
+    ['x', 1],
+    ['x', -1],
+  ])('a manifest name %j in entry %i that leaves the payload is refused', async (name, parent) => {
+    const dir = await tmpDir()
+    const payloadRoot = join(dir, 'staging', 'p')
+    await mkdir(payloadRoot, { recursive: true })
+    const entries = entriesOf([entry('', 'dir'), entry('x', 'file')])
+    entries.name[1] = name
+    entries.parent[1] = parent
+    const manifest: Manifest = { name: 'p', rootKind: 'dir', entries, totalBytes: 0, skipped: [] }
+    await expect(materialize(manifest, payloadRoot)).rejects.toThrow(
+      /unsafe path in manifest|malformed manifest/,
+    )
+    expect((await describeTree(dir)).map((f) => f.path)).toEqual(['', 'staging', 'staging/p'])
+  })
 
   test('restores numeric owners of files, directories and links, and keeps setuid after chown', async (ctx: TestContext) => {
     ctx.skip(!isRoot, 'chown to another uid needs root (CI runs the unit tests as root)')
@@ -230,12 +236,12 @@ describe('materialize', () => {
     const manifest: Manifest = {
       name: 'p',
       rootKind: 'dir',
-      entries: [
+      entries: entriesOf([
         { ...entry('', 'dir'), uid: 4242, gid: 4343, mode: 0o755 },
         { ...entry('tool', 'file'), uid: 4242, gid: 4343, mode: 0o4755, size: 3 },
         { ...entry('sub', 'dir'), uid: 1, gid: 2, mode: 0o2770 },
         { ...entry('link', 'symlink'), uid: 5555, gid: 6666, linkTarget: 'tool' },
-      ],
+      ]),
       totalBytes: 3,
       skipped: [],
     }
