@@ -60,80 +60,22 @@ describe('manifest columns', () => {
     })
   })
 
-  test.each<[string, (columns: ReturnType<typeof entriesOf>) => void, RegExp]>([
-    [
-      'a parent after its child',
-      (c) => {
-        c.parent[3] = 5
-      },
-      /not inside an earlier directory/,
-    ],
-    [
-      'a file as a parent',
-      (c) => {
-        c.parent[7] = 5
-      },
-      /not inside an earlier directory/,
-    ],
-    [
-      'a second root',
-      (c) => {
-        c.parent[5] = -1
-      },
-      /not inside an earlier directory/,
-    ],
-    [
-      'a name with a slash',
-      (c) => {
-        c.name[5] = '../up'
-      },
-      /no name of its own/,
-    ],
-    [
-      'a name of ..',
-      (c) => {
-        c.name[5] = '..'
-      },
-      /no name of its own/,
-    ],
-    [
-      'an empty name',
-      (c) => {
-        c.name[5] = ''
-      },
-      /no name of its own/,
-    ],
-    [
-      'an unknown kind',
-      (c) => {
-        c.kind = 'dddfxfdf'
-      },
-      /no known kind/,
-    ],
-    [
-      'a short column',
-      (c) => {
-        c.size.pop()
-      },
-      /columns differ in length/,
-    ],
-    [
-      'a link to a later entry',
-      (c) => {
-        c.linkTo = { 3: 7 }
-      },
-      /links to no earlier file/,
-    ],
-    [
-      'a link to a directory',
-      (c) => {
-        c.linkTo = { 7: 1 }
-      },
-      /links to no earlier file/,
-    ],
+  type Columns = ReturnType<typeof entriesOf>
+  /** A copy of `list` with element `i` replaced. */
+  const put = <T>(list: T[], i: number, value: T) => list.map((item, j) => (j === i ? value : item))
+  test.each<[string, (columns: Columns) => Partial<Columns>, RegExp]>([
+    ['a parent after its child', (c) => ({ parent: put(c.parent, 3, 5) }), /not inside an earlier directory/],
+    ['a file as a parent', (c) => ({ parent: put(c.parent, 7, 5) }), /not inside an earlier directory/],
+    ['a second root', (c) => ({ parent: put(c.parent, 5, -1) }), /not inside an earlier directory/],
+    ['a name with a slash', (c) => ({ name: put(c.name, 5, '../up') }), /no name of its own/],
+    ['a name of ..', (c) => ({ name: put(c.name, 5, '..') }), /no name of its own/],
+    ['an empty name', (c) => ({ name: put(c.name, 5, '') }), /no name of its own/],
+    ['an unknown kind', () => ({ kind: 'dddfxfdf' }), /no known kind/],
+    ['a short column', (c) => ({ size: c.size.slice(1) }), /columns differ in length/],
+    ['a link to a later entry', () => ({ linkTo: { 3: 7 } }), /links to no earlier file/],
+    ['a link to a directory', () => ({ linkTo: { 7: 1 } }), /links to no earlier file/],
   ])('refuses %s', (_why, spoil, message) => {
     const columns = entriesOf(tree)
-    spoil(columns)
-    expect(() => new ManifestView(columns)).toThrow(message)
+    expect(() => new ManifestView({ ...columns, ...spoil(columns) })).toThrow(message)
   })
 })
