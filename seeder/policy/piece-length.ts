@@ -7,8 +7,11 @@ interface PieceRule {
   pieces: number
 }
 
+/** The smallest piece of a run without a base. */
+export const WHOLE_COPY_MIN_PIECE = MiB
+
 /** Enough pieces for every target to have something to trade early; few enough to keep bitfields small. */
-const WHOLE_COPY: PieceRule = { min: MiB, pieces: 2048 }
+const WHOLE_COPY: PieceRule = { min: WHOLE_COPY_MIN_PIECE, pieces: 2048 }
 
 /**
  * With a base, a piece that a changed file touches is fetched whole, so a changed file costs its

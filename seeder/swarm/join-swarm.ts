@@ -10,6 +10,7 @@ import { errorCodeOf } from '../control/error-code.js'
 import { every, type Report } from '../control/report.js'
 import { openFirewall, peerPort } from '../firewall/firewall-holes.js'
 import type { KnownHashes } from '../policy/known-hashes.js'
+import { WHOLE_COPY_MIN_PIECE } from '../policy/piece-length.js'
 import type { ServedBlocks } from '../policy/served-blocks.js'
 import { PayloadStore } from '../store/payload-store.js'
 import type { WriteBacklog } from '../store/write-backlog.js'
@@ -190,7 +191,9 @@ function installInterventions(
   const expectPieces = checkDoneByCount(torrent, pieceCount)
   dropDuplicateWires(torrent, peerId)
   skipMetadataExchange(torrent)
-  coalesceUpdates(torrent)
+  // Only pieces smaller than a whole copy's (a run with a base) bring bursts of haves worth it; with
+  // whole-copy pieces, deferring the updates sent more requests to the source (swarm-efficiency).
+  if (parsed.pieceLength < WHOLE_COPY_MIN_PIECE) coalesceUpdates(torrent)
   if (role.kind === 'source') {
     serveOnly(torrent)
     countServedBlocks(torrent, parsed.pieceLength, role.served)
