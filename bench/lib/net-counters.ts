@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { Cluster } from '../../test/helpers/cluster.js'
 import { runOrThrow } from '../../test/helpers/run-command.js'
 
 /** Bytes through one interface since it was created. */
@@ -20,6 +21,14 @@ export async function residentPid(namespace: string): Promise<number> {
   const any = pids[0]
   if (any === undefined) throw new Error(`no process lives in namespace ${namespace}`)
   return any
+}
+
+/** {@link residentPid} of each host, by name. */
+export async function residentPids(cluster: Cluster, hosts: readonly string[]): Promise<Map<string, number>> {
+  const namespaceOf = (name: string) => cluster.hosts.find((h) => h.name === name)?.namespace ?? ''
+  return new Map(
+    await Promise.all(hosts.map(async (name) => [name, await residentPid(namespaceOf(name))] as const)),
+  )
 }
 
 /** The counters of `device` in the network namespace of `pid`. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Cluster } from '../../test/helpers/cluster.js'
-import { residentPid } from './net-counters.js'
+import { residentPids } from './net-counters.js'
 
 /**
  * One host's established TCP connections at one moment, counted by their service port: the local
@@ -31,18 +31,13 @@ export async function startConnectionSampler(
   intervalMs = 1_000,
   maxMs = 3_600_000,
 ): Promise<ConnectionSampler> {
-  const pids = await Promise.all(
-    hosts.map(async (name) => {
-      const namespace = cluster.hosts.find((h) => h.name === name)?.namespace ?? ''
-      return { name, pid: await residentPid(namespace) }
-    }),
-  )
+  const pids = [...(await residentPids(cluster, hosts))]
   const samples: ConnectionSamples = new Map(hosts.map((h) => [h, []]))
   let stopped = false
   const take = async () => {
-    const counts = await Promise.all(pids.map(async ({ pid }) => portCounts(pid)))
+    const counts = await Promise.all(pids.map(async ([, pid]) => portCounts(pid)))
     if (stopped) return
-    for (const [i, { name }] of pids.entries()) samples.get(name)?.push(counts[i] ?? new Map())
+    for (const [i, [name]] of pids.entries()) samples.get(name)?.push(counts[i] ?? new Map())
   }
   const started = performance.now()
   // A tick that finds the last sample still being read is skipped: on a busy machine queued reads

@@ -1,5 +1,5 @@
 import type { Cluster } from '../../test/helpers/cluster.js'
-import { type Counters, readCounters, readRetransmittedSegments, residentPid } from './net-counters.js'
+import { type Counters, readCounters, readRetransmittedSegments, residentPids } from './net-counters.js'
 
 /** A host's eth0 counters; TCP retransmissions only in the first and last sample, the ones compared. */
 export type HostCounters = Counters & { retransmittedSegments?: number }
@@ -27,14 +27,7 @@ export async function startSampler(
   intervalMs = 250,
   maxMs = 3_600_000,
 ): Promise<Sampler> {
-  const pids = new Map(
-    await Promise.all(
-      hosts.map(async (name): Promise<[string, number]> => {
-        const namespace = cluster.hosts.find((h) => h.name === name)?.namespace ?? ''
-        return [name, await residentPid(namespace)]
-      }),
-    ),
-  )
+  const pids = await residentPids(cluster, hosts)
   const samples: Sample[] = []
   const started = performance.now()
   const take = async (withRetransmits = false) => {

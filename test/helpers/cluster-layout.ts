@@ -13,8 +13,9 @@ export interface HostSpec {
   downloadMbit?: number
   /**
    * How much the shaper queues, in milliseconds at the link's rate, in both directions. Default 50.
-   * Many connections through one slow link need more: each wants a few packets queued, and at
-   * 2 Mbit/s 50 ms holds 8, so 64 connections lost every other packet.
+   * Many connections through one slow link need more: TCP keeps a few packets of each in flight
+   * (BBR, this machine's default, at least 4), and at 2 Mbit/s 50 ms holds 8 packets: with 64
+   * connections the source's shaper dropped 37% of what it was offered.
    */
   queueMs?: number
   /**
