@@ -89,6 +89,9 @@ export async function fetchTarget(command: FetchCommand, report: Report, log: Lo
     command.torrent === null || command.trackerUrl === null
       ? undefined
       : await joinAsTarget(command, command.torrent, command.trackerUrl, stagingDir, { report, log })
+  // The swarm holds the torrent's bytes now; its base64 text would live as long as the command (the
+  // role's closures keep it), 13 MiB for a tree of 200,000 files.
+  command.torrent = null
   // Set when a growing payload ends; until then its torrent cannot be done.
   let end: PayloadEnd | undefined
   let landed = false
