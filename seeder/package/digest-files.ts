@@ -33,12 +33,14 @@ export async function digestFiles(
  * SHA-256 of the file's first `size` bytes (the size the scan saw), read synchronously in time slices
  * as the scan is: most release files are a few kilobytes, where a trip through the thread pool
  * costs more than the read. A file that shrank since the scan fails here rather than at seeding.
+ * `onChunk` sees each chunk as it is hashed (a copy made in the same read), at its offset.
  */
 export async function digestFile(
   path: string,
   size: number,
   buffer: Buffer,
   breathe: () => Promise<void> | undefined,
+  onChunk: (chunk: Buffer, position: number) => void = () => {},
 ): Promise<string> {
   const hash = createHash('sha256')
   const fd = openWithoutAtime(path, constants.O_RDONLY)
@@ -47,7 +49,9 @@ export async function digestFile(
       const want = Math.min(buffer.length, size - position)
       const got = readSync(fd, buffer, 0, want, position)
       if (got === 0) throw new Error(`${path} shrank while it was read (${position} of ${size} bytes)`)
-      hash.update(buffer.subarray(0, got))
+      const chunk = buffer.subarray(0, got)
+      hash.update(chunk)
+      onChunk(chunk, position)
       position += got
       await breathe()
     }

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto'
-import { closeSync, constants, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { ManifestView } from '../../shared/manifest-table.js'
 import type { FromBase, Manifest, ManifestEntry } from '../../shared/messages.js'
 import { timeSlices } from '../control/time-slices.js'
-import { openWithoutAtime } from '../store/open-without-atime.js'
+import { digestFile } from '../package/digest-files.js'
 import { describeWriteFailure } from '../store/payload-store.js'
 import { type BaseIndex, indexBase } from './index-base.js'
 
@@ -97,32 +96,28 @@ class ContentFinder {
   }
 
   private async copyBytes(from: string, out: number, dest: string, size: number): Promise<string> {
-    const hash = createHash('sha256')
-    let input: number
-    try {
-      input = openWithoutAtime(from, constants.O_RDONLY)
-    } catch {
-      return '' // Unreadable: matches nothing, and its name is ruled out.
-    }
-    try {
-      for (let position = 0; position < size; ) {
-        const got = readSync(input, this.buffer, 0, Math.min(COPY_BYTES, size - position), position)
-        if (got === 0) return '' // It shrank since the walk.
-        hash.update(this.buffer.subarray(0, got))
-        writeFully(out, this.buffer, got, position, dest)
-        position += got
-        await this.breathe()
+    let writeFailure: unknown
+    const write = (chunk: Buffer, position: number) => {
+      try {
+        writeFully(out, chunk, position, dest)
+      } catch (err) {
+        writeFailure = err
+        throw err
       }
-    } finally {
-      closeSync(input)
     }
-    return hash.digest('hex')
+    try {
+      return await digestFile(from, size, this.buffer, this.breathe, write)
+    } catch (err) {
+      if (writeFailure !== undefined) throw writeFailure
+      return '' // Unreadable, or it shrank since the walk: matches nothing, and its name is ruled out.
+    }
   }
 }
 
-function writeFully(fd: number, buffer: Buffer, length: number, position: number, path: string): void {
+function writeFully(fd: number, chunk: Buffer, position: number, path: string): void {
   try {
-    for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done, position + done)
+    for (let done = 0; done < chunk.length; )
+      done += writeSync(fd, chunk, done, chunk.length - done, position + done)
   } catch (err) {
     throw describeWriteFailure(err, path)
   }
