@@ -8,7 +8,7 @@ import type { ReplicationStart } from '../core/backup-position.js'
 import type { Problem } from '../core/checks.js'
 import { chooseTransport } from '../core/choose-transport.js'
 import { checkLinkName, type LinkOutcome } from '../core/link-verdicts.js'
-import { planTransfer } from '../core/plan.js'
+import { planTransfer, type TransferPlan } from '../core/plan.js'
 import type { ProgressSnapshot, TargetProgress } from '../core/progress.js'
 import { reportSites, type SitesReport } from '../core/sites.js'
 import { CleanupStack } from './cleanup-stack.js'
@@ -17,6 +17,7 @@ import { LinkSwitch } from './link-switch.js'
 import { loadSites } from './load-sites.js'
 import { type NeededCommand, preflight } from './preflight.js'
 import type { SessionDeps } from './session-deps.js'
+import { type HeadStart, type LaunchDeps, startFirstPair } from './stream-agents.js'
 import { runStreams } from './stream-session.js'
 import { runSwarm } from './swarm-session.js'
 import { type AgentUsage, type BackupEnd, type SourceLoss, TransferState } from './transfer-state.js'
@@ -125,6 +126,7 @@ export async function runTransfer(
   const links = new LinkSwitch(plan, { config, state, signal, cleanup, pool })
   let problems: Problem[] = []
   try {
+    const headStart = streamHeadStart(transport, plan, { pool, log, signal, config, cleanup, links })
     const checked = await preflight(
       plan,
       pool,
@@ -158,7 +160,7 @@ export async function runTransfer(
     }
     if (deps.corruptForTest === true) session.corruptForTest = true
     if (problems.length === 0 && !signal.aborted && transport === 'stream') {
-      await runStreams(plan, session)
+      await runStreams(plan, session, headStart)
     } else if (problems.length === 0 && !signal.aborted) {
       await runSwarm(plan, { ...session, sites, inferSites: infer })
     }
@@ -180,6 +182,20 @@ export async function runTransfer(
 
 function withLink(target: TargetResult, link: LinkOutcome | undefined): TargetResult {
   return link === undefined ? target : { ...target, link }
+}
+
+/**
+ * The first stream's agents start while the pre-flight runs (stream-agents.ts). Not for a hot
+ * backup: its source's replication guard must be in place before its agent starts, and a backup
+ * takes minutes, so its start would gain nothing.
+ */
+function streamHeadStart(
+  transport: 'stream' | 'swarm',
+  plan: TransferPlan,
+  deps: LaunchDeps & { cleanup: CleanupStack; links: LinkSwitch },
+): HeadStart | undefined {
+  if (transport !== 'stream' || deps.config.type === 'xtrabackup') return undefined
+  return startFirstPair(plan, { ...deps, holdsAgents: deps.links.holdsAgents })
 }
 
 /** Host commands a run needs besides node: the stream's zstd codec runs the hosts' own binary. */

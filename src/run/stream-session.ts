@@ -1,15 +1,13 @@
 import { FanoutError, isFanoutError } from '../../shared/errors.js'
-import { firewallName } from '../../shared/firewall/ruleset.js'
 import type { AgentReport, StreamSettings } from '../../shared/messages.js'
 import { isCompressed } from '../core/archive-format.js'
 import type { Endpoint } from '../core/endpoint.js'
 import { stagingName, type TransferPlan } from '../core/plan.js'
 import type { AgentChannel } from './agent-channel.js'
-import type { CleanupStack } from './cleanup-stack.js'
 import { localDataAddress } from './host-addresses.js'
 import { guardReplication } from './replication-guard.js'
 import { landedDetails, type SessionDeps, unpackOrders, usageOf } from './session-deps.js'
-import { startAgent } from './start-agent.js'
+import { type HeadStart, type Launched, launchStreamAgent, stacksFor } from './stream-agents.js'
 import { watchForStall } from './watch-for-stall.js'
 
 /**
@@ -18,19 +16,29 @@ import { watchForStall } from './watch-for-stall.js'
  * a fresh pair of agents, so a failed stream can leave nothing half-done behind for the next.
  * Failures are recorded per target in `state`.
  */
-export async function runStreams(plan: TransferPlan, deps: SessionDeps): Promise<void> {
+export async function runStreams(
+  plan: TransferPlan,
+  deps: SessionDeps,
+  headStart?: HeadStart,
+): Promise<void> {
   deps.state.setPhase('transferring')
   for (const [index, endpoint] of plan.targets.entries()) {
     if (deps.signal.aborted) {
       deps.state.fail(index, new FanoutError('ABORTED', 'interrupted'))
       continue
     }
-    const pair = deps.cleanup.child(`stream to ${endpoint.spec}`)
-    // With --link-when all, the target's agent switches its link once every copy is in, so it stays
-    // (idle, its listener closed) until the run ends, unless its copy failed.
-    const kept = deps.links.holdsAgents ? deps.cleanup.child(`agent on ${endpoint.spec} for --link`) : pair
+    const early = index === 0 ? headStart : undefined
+    const { pair, kept } = early ?? stacksFor(endpoint, deps.cleanup, deps.links.holdsAgents)
+    // Before the source's agent starts, so that it unwinds after the agent stopped. A head start
+    // never has a backup to guard (startFirstPair), so its agent registered first changes nothing.
+    const watchReplication = guardReplication(plan.source, deps.backup, { ...deps, cleanup: pair })
+    const launched = {
+      source: early?.source ?? launchStreamAgent(plan, plan.source, 'source', deps, pair),
+      target: early?.target ?? launchStreamAgent(plan, endpoint, 'target', deps, kept),
+      watchReplication,
+    }
     try {
-      const target = await streamTo(plan, index, endpoint, { ...deps, cleanup: pair }, kept)
+      const target = await streamTo(plan, index, endpoint, launched, deps)
       await deps.links.landed(index, target)
     } catch (err) {
       if (!isFanoutError(err)) throw err
@@ -48,14 +56,22 @@ async function streamTo(
   plan: TransferPlan,
   index: number,
   endpoint: Endpoint,
+  launched: {
+    source: Promise<Launched>
+    target: Promise<Launched>
+    watchReplication: (channel: AgentChannel) => void
+  },
   deps: SessionDeps,
-  targetCleanup: CleanupStack,
 ): Promise<AgentChannel> {
   const { state, signal } = deps
   state.update(index, { state: 'starting' })
   // The source scans while the target's agent is still starting: both are on the critical path of
   // every single copy, and a stream's fixed cost decides how it compares with `tar | nc`.
-  const sourceUp = agentOn(plan, plan.source, 'source', deps)
+  const sourceUp = adopt(plan, plan.source, 'source', launched.source, deps)
+  sourceUp.then(
+    ({ channel }) => launched.watchReplication(channel),
+    () => {},
+  )
   const scanned = sourceUp.then((source) => {
     source.channel.send({
       type: 'scan',
@@ -65,7 +81,7 @@ async function streamTo(
     return source.channel.next('manifest', signal)
   })
   scanned.catch(() => {})
-  const targetUp = agentOn(plan, endpoint, 'target', { ...deps, cleanup: targetCleanup })
+  const targetUp = adopt(plan, endpoint, 'target', launched.target, deps)
   const [source, target] = await Promise.all([sourceUp, targetUp])
   target.channel.on('report', (report) => {
     if (report.type === 'progress') state.update(index, report)
@@ -171,27 +187,19 @@ function checkInFlight(sent: Sent, complete: Complete): void {
   }
 }
 
-async function agentOn(
+/** Keeps a started agent's usage for the summary, and finds the address it is reached on. */
+async function adopt(
   plan: TransferPlan,
   endpoint: Endpoint,
   role: 'source' | 'target',
+  launched: Promise<Launched>,
   deps: SessionDeps,
 ): Promise<{ channel: AgentChannel; address: string }> {
-  const { pool, signal, config } = deps
-  const exec = await pool.get(endpoint, signal)
-  const local = endpoint.host === null
-  const watchReplication = role === 'source' ? guardReplication(endpoint, deps.backup, deps) : () => {}
-  const channel = await startAgent(exec, local, {
-    cleanup: deps.cleanup,
-    log: deps.log,
-    agentIdleTimeoutMs: config.agentIdleTimeoutMs,
-    kind: 'stream',
-    firewallName: role === 'target' && config.firewall ? firewallName(plan.transferId) : undefined,
-  })
-  watchReplication(channel)
+  const { channel, exec } = await launched
   channel.on('report', (report) => {
     if (report.type === 'usage') deps.state.usage.push(usageOf(endpoint.spec, role, report))
   })
+  const local = endpoint.host === null
   return { channel, address: local ? await localDataAddress(plan, deps) : exec.dataAddress }
 }
 
