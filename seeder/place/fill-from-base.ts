@@ -107,7 +107,7 @@ class ContentFinder {
     }
     try {
       return await digestFile(from, size, this.buffer, this.breathe, write)
-    } catch (err) {
+    } catch {
       if (writeFailure !== undefined) throw writeFailure
       return '' // Unreadable, or it shrank since the walk: matches nothing, and its name is ruled out.
     }

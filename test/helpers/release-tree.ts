@@ -13,7 +13,7 @@ export interface ReleaseShape {
 
 /** Makes the tree at argv[1]: the same shape, names and sizes on every run; random contents. */
 export function makeReleaseScript({ files, dirs, minKiB, maxKiB }: ReleaseShape): string {
-  return String.raw`
+  return `
 const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
 const root = process.argv[1]
 let state = 12345
@@ -33,7 +33,7 @@ for (let i = 0; i < ${files}; i++) {
  * renamed, so its files are found in a base only by content.
  */
 export function makeNextReleaseScript({ files, dirs }: ReleaseShape, changed: number): string {
-  return String.raw`
+  return `
 const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
 const [from, to] = process.argv.slice(1)
 fs.cpSync(from, to, { recursive: true, preserveTimestamps: true })
