@@ -171,6 +171,8 @@ export type AgentCommand =
        * seeding, and pieces small enough that a changed file costs little more than itself.
        */
       incremental?: boolean
+      /** How many targets fetch: pieces are cut smaller for a larger fleet (piece-length.ts). */
+      targets?: number
       /** Not `sourcePath`: a hot backup, spooled in the agent's directory and seeded as it grows. */
       backup?: BackupOrder & {
         /** The most the backup may grow to: the torrent's size. */
@@ -338,6 +340,8 @@ export type AgentReport =
       type: 'seeding'
       torrent: string | null
       infoHash: string | null
+      /** The content's name apart from its piece length (build-torrent.ts); null with the torrent. */
+      contentId: string | null
       manifest: Manifest
       trackerUrl: string | null
     }

@@ -8,6 +8,12 @@ export interface BuiltTorrent {
   /** The bencoded .torrent (info dict only: the tracker URL is given to each client separately). */
   torrent: Buffer
   infoHash: string
+  /**
+   * Names the content whatever its piece length, which follows the fleet's size (piece-length.ts):
+   * the SHA-1 of the info dict up to its piece length. The staging directory is named by it, so a
+   * rerun to fewer targets still resumes.
+   */
+  contentId: string
   pieceCount: number
 }
 
@@ -17,8 +23,9 @@ export interface BuiltTorrent {
  * are zeros: the real hashes reach every target over its SSH channel, which authenticates them as it
  * did the torrent. No SHA-1 of real data is zero, so a piece checked against a placeholder fails.
  *
- * The info hash still names the content, as the staging directory and resume need: the files'
- * paths, sizes and modification times (rsync's quick check) and the piece length. A resumed staging
+ * The info hash still names the content and its piece length; `contentId` the content alone, as the
+ * staging directory and resume need: the files' paths, sizes and modification times (rsync's quick
+ * check). A resumed staging
  * copy is checked piece by piece against the real hashes anyway, so a file rewritten in place with
  * the same size and time costs a re-fetch, never a wrong copy. `private` keeps every client off DHT
  * and PEX for this swarm, whatever its defaults. Zero-length files are left out: the manifest
@@ -40,13 +47,14 @@ export function buildTorrent(
   if (manifest.rootKind === 'file') writer.string('length').int(files.at(0)?.size ?? 0)
   else writeFiles(writer, files)
   writer.string('name').string(manifest.name)
+  const contentEnd = writer.length
   writer.string('piece length').int(pieceLength)
   writer.string('pieces').zeros(pieceCount * PIECE_HASH_LENGTH)
   writer.string('private').int(1).token('e')
   const infoEnd = writer.length
   const torrent = writer.token('e').result()
-  const infoHash = createHash('sha1').update(torrent.subarray(infoStart, infoEnd)).digest('hex')
-  return { torrent, infoHash, pieceCount }
+  const sha1 = (end: number) => createHash('sha1').update(torrent.subarray(infoStart, end)).digest('hex')
+  return { torrent, infoHash: sha1(infoEnd), contentId: sha1(contentEnd), pieceCount }
 }
 
 /** `files`: a dictionary per file, its path split into its names. */

@@ -37,12 +37,12 @@ export async function seedSource(
   const { manifest, files } = shareHardLinks(await scanTree(command.sourcePath))
   report({ type: 'scanned', files: manifest.entries.name.length, bytes: manifest.totalBytes })
   if (files.length === 0) {
-    report({ type: 'seeding', torrent: null, infoHash: null, manifest, trackerUrl: null })
+    report({ type: 'seeding', torrent: null, infoHash: null, contentId: null, manifest, trackerUrl: null })
     return { hashed: Promise.resolve(), stop: async () => {}, served: () => null }
   }
   const incremental = command.incremental === true
   if (incremental) await digestFiles(manifest, files, signal)
-  const pieceLength = choosePieceLength(manifest.totalBytes, { incremental })
+  const pieceLength = choosePieceLength(manifest.totalBytes, { incremental, targets: command.targets })
   // The torrent's paths start with the source's own name, so its parent is the store root.
   const storePath = dirname(command.sourcePath)
   const seeding = await startSeeding(command, { manifest, files, pieceLength, storePath }, { report, log })

@@ -43,7 +43,7 @@ export async function startSeeding(
   io: { report: Report; log: Logger },
 ): Promise<Seeding> {
   const { manifest, files, pieceLength } = payload
-  const { torrent, infoHash } = buildTorrent(manifest, files, pieceLength, payload.run)
+  const { torrent, infoHash, contentId } = buildTorrent(manifest, files, pieceLength, payload.run)
   const served = new ServedBlocks(manifest.totalBytes, BLOCK_LENGTH)
   const swarm = await joinSwarm(
     {
@@ -62,6 +62,7 @@ export async function startSeeding(
     type: 'seeding',
     torrent: torrent.toString('base64'),
     infoHash,
+    contentId,
     manifest,
     trackerUrl: swarm.trackerUrl,
   })

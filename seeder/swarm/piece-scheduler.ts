@@ -124,7 +124,7 @@ class PieceScheduler {
     private readonly known: KnownHashes,
   ) {
     this.cheapHolders = new HolderCounts(pieceCount)
-    this.shares = new ShareLag(placement, pieceCount)
+    this.shares = new ShareLag(placement, pieceCount, torrent.pieceLength)
   }
 
   /**

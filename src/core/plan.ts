@@ -60,6 +60,6 @@ function isInside(path: string, dir: string): boolean {
  * The hidden directory a target downloads into, named after the content: a later run of the same
  * payload finds it and resumes, and a different payload never mixes with it.
  */
-export function stagingName(infoHash: string | null, transferId: string): string {
-  return `.fanout-${(infoHash ?? transferId).slice(0, 16)}.partial`
+export function stagingName(contentId: string | null, transferId: string): string {
+  return `.fanout-${(contentId ?? transferId).slice(0, 16)}.partial`
 }

@@ -308,6 +308,26 @@ describe('scanTree + buildTorrent', () => {
     expect(seen.has(await hashOf())).toBe(false)
   })
 
+  test('the content id names the files alone: another piece length keeps it, another name does not', async () => {
+    const dir = await tmpDir()
+    const root = join(dir, 'p')
+    await buildTree(root, [
+      { kind: 'file', path: 'k', content: bytes(5000, 1) },
+      { kind: 'file', path: 'e/f', content: bytes(3000, 3) },
+    ])
+    const { manifest, files } = await scanTree(root)
+    const small = buildTorrent(manifest, files, 1024)
+    const large = buildTorrent(manifest, files, 4096)
+    expect(large.infoHash).not.toBe(small.infoHash)
+    expect(large.contentId).toBe(small.contentId)
+    expect(small.contentId).toMatch(/^[0-9a-f]{40}$/)
+    await rename(join(root, 'k'), join(root, 'l'))
+    const renamed = await scanTree(root)
+    expect(buildTorrent(renamed.manifest, renamed.files, 1024).contentId).not.toBe(small.contentId)
+    // A payload named by its run (a hot backup) is never resumed, so its id names the run too.
+    expect(buildTorrent(manifest, files, 1024, 'run-1').contentId).not.toBe(small.contentId)
+  })
+
   test('a missing source is an ENOENT error', async () => {
     const dir = await tmpDir()
     await expect(scanTree(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' })
