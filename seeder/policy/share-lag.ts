@@ -26,6 +26,7 @@ export class ShareLag {
     const { siteSize } = placement
     this.lacking = Array.from({ length: siteSize }, (_, rank) => shareSize(rank, siteSize, pieceCount))
     this.held = new Uint8Array(pieceCount)
+    if (!(pieceLength > 0)) throw new RangeError(`share lag: a piece length of ${pieceLength}`)
     const inFlight = Math.ceil(MIN_LAG_BYTES / pieceLength)
     this.margin = Math.max(inFlight, Math.ceil((pieceCount / siteSize) * LAG_SHARE))
   }

@@ -5,7 +5,7 @@ import { buildTorrent } from '../package/build-torrent.js'
 import type { PayloadFiles } from '../package/scan-tree.js'
 import { HashBatches } from '../policy/hash-batches.js'
 import { ServedBlocks } from '../policy/served-blocks.js'
-import { BLOCK_LENGTH } from '../swarm/block-length.js'
+import { requestLength } from '../swarm/block-length.js'
 import { type JoinedSwarm, joinSwarm } from '../swarm/join-swarm.js'
 import { seedHashedPiece } from '../swarm/piece-hashes.js'
 
@@ -44,7 +44,8 @@ export async function startSeeding(
 ): Promise<Seeding> {
   const { manifest, files, pieceLength } = payload
   const { torrent, infoHash, contentId } = buildTorrent(manifest, files, pieceLength, payload.run)
-  const served = new ServedBlocks(manifest.totalBytes, BLOCK_LENGTH)
+  // Counted per request, so that two small pieces never share one bit (and count as repeats).
+  const served = new ServedBlocks(manifest.totalBytes, requestLength(pieceLength))
   const swarm = await joinSwarm(
     {
       settings: command.swarm,

@@ -200,7 +200,8 @@ function installInterventions(
     return { wake: () => {}, expectPieces }
   }
   dropBadPeers(torrent, dropped)
-  const { wake } = schedulePieces(torrent, pieceCount, role.placement, bwlimit, role.backlog, role.known)
+  const pieces = { count: pieceCount, length: parsed.pieceLength }
+  const { wake } = schedulePieces(torrent, pieces, role.placement, bwlimit, role.backlog, role.known)
   return { wake, expectPieces }
 }
 

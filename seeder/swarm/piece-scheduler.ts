@@ -10,7 +10,7 @@ import { PIPELINE_MAX_SECONDS, PIPELINE_MIN_SECONDS, pipelineLength } from '../p
 import { ShareLag } from '../policy/share-lag.js'
 import { TokenBucket } from '../policy/token-bucket.js'
 import type { WriteBacklog } from '../store/write-backlog.js'
-import { BLOCK_LENGTH } from './block-length.js'
+import { BLOCK_LENGTH, requestLength } from './block-length.js'
 import type { TorrentInternals, WireInternals } from './webtorrent-internals.js'
 
 /**
@@ -59,13 +59,14 @@ const BUDGET_TICK_MS = 50
  *   paced to it; webtorrent's own throttle on reads stays as a backstop.
  * @param backlog what the target's store has yet to write; no wire requests more while it is over
  *   budget, and each finished write updates the wires again (webtorrent does, after every put).
- * @param pieceCount from the parsed torrent: scheduling starts before webtorrent has set up `pieces`.
+ * @param pieces count and length from the parsed torrent: scheduling starts before webtorrent has
+ *   set up `pieces` and `pieceLength`.
  * @param known the pieces whose hashes have arrived: only those are asked for. Call `wake` when more
  *   arrive.
  */
 export function schedulePieces(
   torrent: Torrent,
-  pieceCount: number,
+  pieces: { count: number; length: number },
   placement: Placement,
   downloadLimit: number | null,
   backlog: WriteBacklog,
@@ -76,7 +77,7 @@ export function schedulePieces(
     downloadLimit === null
       ? null
       : new TokenBucket(downloadLimit, Math.max(2 * BLOCK_LENGTH, downloadLimit * BUDGET_SECONDS))
-  const scheduler = new PieceScheduler(internals, pieceCount, placement, budget, backlog, known)
+  const scheduler = new PieceScheduler(internals, pieces, placement, budget, backlog, known)
   internals._updateWire = (wire) => scheduler.update(wire)
   internals.on('verified', (piece) => scheduler.gained(piece))
   internals.on('wire', (wire) => scheduler.addWire(wire))
@@ -110,6 +111,8 @@ class PieceScheduler {
   /** When the owner of each share, by rank, last gained a piece. */
   private readonly owners = new OwnerLiveness(Date.now(), OWNER_STALL_MS)
   private readonly shares: ShareLag
+  /** Bytes one request asks for: a block, or a whole piece when pieces are smaller than a block. */
+  private readonly requestLength: number
   /** How many pieces each connected site-mate, by rank, holds: refreshed every tick. */
   private readonly mateHeld = new Map<number, number>()
   /** Per connection, its bytes received when last looked at, and since when it has not grown. */
@@ -117,14 +120,21 @@ class PieceScheduler {
 
   constructor(
     private readonly torrent: TorrentInternals,
-    pieceCount: number,
+    { count: pieceCount, length: pieceLength }: { count: number; length: number },
     private readonly placement: Placement,
     private readonly budget: TokenBucket | null,
     private readonly backlog: WriteBacklog,
     private readonly known: KnownHashes,
   ) {
     this.cheapHolders = new HolderCounts(pieceCount)
-    this.shares = new ShareLag(placement, pieceCount, torrent.pieceLength)
+    this.shares = new ShareLag(placement, pieceCount, pieceLength)
+    this.requestLength = requestLength(pieceLength)
+  }
+
+  /** Requests to keep in flight on `wire`: `seconds` at its rate, in requests of this torrent's size. */
+  private pipeline(wire: WireInternals, seconds: number): number {
+    const { reqq } = wire.peerExtendedHandshake ?? {}
+    return pipelineLength(wire.downloadSpeed(), seconds, this.requestLength, reqq)
   }
 
   /**
@@ -205,8 +215,8 @@ class PieceScheduler {
   update(wire: WireInternals): void {
     if (wire.destroyed || wire.peerChoking) return
     if (!mayRequestMore(this.backlog.bytes, this.torrent.pieceLength)) return
-    if (wire.requests.length >= wirePipeline(wire, PIPELINE_MIN_SECONDS)) return
-    const max = wirePipeline(wire, PIPELINE_MAX_SECONDS)
+    if (wire.requests.length >= this.pipeline(wire, PIPELINE_MIN_SECONDS)) return
+    const max = this.pipeline(wire, PIPELINE_MAX_SECONDS)
     const expensive = this.expensive.has(wire)
     const view = this.view(wire)
     if (this.continueStarted(wire, max, expensive ? view : null)) return
@@ -249,10 +259,10 @@ class PieceScheduler {
 
   private fill(wire: WireInternals, piece: number, max: number): void {
     while (wire.requests.length < max) {
-      if (this.budget !== null && !this.budget.take(BLOCK_LENGTH)) return
+      if (this.budget !== null && !this.budget.take(this.requestLength)) return
       // Each call reserves and requests one more block of the piece.
       if (!this.torrent._request(wire, piece, false)) {
-        this.budget?.give(BLOCK_LENGTH)
+        this.budget?.give(this.requestLength)
         return
       }
     }
@@ -276,8 +286,4 @@ class PieceScheduler {
       shareLacking: (piece: number) => this.shares.lackingOf(piece % placement.siteSize),
     }
   }
-}
-
-function wirePipeline(wire: WireInternals, seconds: number): number {
-  return pipelineLength(wire.downloadSpeed(), seconds, BLOCK_LENGTH, wire.peerExtendedHandshake?.reqq)
 }

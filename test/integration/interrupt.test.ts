@@ -39,17 +39,25 @@ describe.skipIf(reason !== undefined)(
       await cluster?.destroy()
     })
 
-    test.each(['SIGINT', 'SIGTERM'] as const)(
-      '%s stops every agent, keeps the staging copy, and a second run resumes from it',
-      async (signal) => {
-        await cluster.exec('h1', ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
+    test.each([
+      { signal: 'SIGINT', first: ['h1:/srv'], why: '' },
+      { signal: 'SIGTERM', first: ['h1:/srv'], why: '' },
+      // Two targets cut 512 KiB pieces, one target 1 MiB (piece-length.ts): the staging directory
+      // is named by the content alone, so the rerun finds it all the same.
+      { signal: 'SIGINT', first: ['h1:/srv', 'h2:/srv'], why: ' to fewer targets, with other pieces' },
+    ] as const)(
+      '$signal stops every agent, keeps the staging copy, and a second run$why resumes from it',
+      async ({ signal, first }) => {
+        for (const host of ['h1', 'h2']) {
+          await cluster.exec(host, ['sh', '-c', 'rm -rf /srv/payload.bin /srv/.fanout-*'])
+        }
         // The swarm resumes; a stream (what one target gets by default) starts over (stream.test.ts).
         const child = startFanout(cluster, [
           '--json',
           '--transport',
           'swarm',
           'h0:/srv/payload.bin',
-          'h1:/srv',
+          ...first,
         ])
         // A quarter of the payload held: enough that the resumed run's savings are plain to see.
         await pollUntil(
@@ -64,7 +72,7 @@ describe.skipIf(reason !== undefined)(
         const result = await child
         expect(result.exitCode, result.stderr).toBe(130)
         expect((JSON.parse(result.stdout) as { outcome: string }).outcome).toBe('aborted')
-        for (const host of ['h0', 'h1']) {
+        for (const host of ['h0', 'h1', 'h2']) {
           expect((await leftoversOn(cluster, host)).filter((l) => !l.includes('.fanout-'))).toEqual([])
         }
         expect((await cluster.exec('h1', ['test', '-e', '/srv/payload.bin'])).exitCode).not.toBe(0)
@@ -89,7 +97,8 @@ describe.skipIf(reason !== undefined)(
         ).usage
         const served = usage.find((u) => u.role === 'source')?.served?.bytes
         expect(served).toBeLessThanOrEqual((PAYLOAD_MIB << 20) - held + (4 << 20))
-        for (const host of ['h0', 'h1']) expect(await leftoversOn(cluster, host)).toEqual([])
+        await cluster.exec('h2', ['sh', '-c', 'rm -rf /srv/.fanout-*'])
+        for (const host of ['h0', 'h1', 'h2']) expect(await leftoversOn(cluster, host)).toEqual([])
       },
     )
 

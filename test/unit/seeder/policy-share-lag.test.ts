@@ -90,4 +90,9 @@ describe('ShareLag with small pieces', () => {
     for (let i = 128; i < 2 * 66; i += 2) lag.gained(i)
     expect(lag.lagging(1)).toBe(true)
   })
+
+  test('a piece length that is not a positive number is refused, not read as no margin', () => {
+    expect(() => new ShareLag({ rank: 0, siteSize: 2 }, 20, Number.NaN)).toThrow(RangeError)
+    expect(() => new ShareLag({ rank: 0, siteSize: 2 }, 20, 0)).toThrow(RangeError)
+  })
 })
