@@ -11,7 +11,7 @@ export interface BuiltTorrent {
   /**
    * Names the content whatever its piece length, which follows the fleet's size (piece-length.ts):
    * the SHA-1 of the info dict up to its piece length. The staging directory is named by it, so a
-   * rerun to fewer targets still resumes.
+   * rerun to another number of targets still resumes.
    */
   contentId: string
   pieceCount: number
