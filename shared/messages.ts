@@ -171,8 +171,6 @@ export type AgentCommand =
        * seeding, and pieces small enough that a changed file costs little more than itself.
        */
       incremental?: boolean
-      /** How many targets fetch: pieces are cut smaller for a larger fleet (piece-length.ts). */
-      targets?: number
       /** Not `sourcePath`: a hot backup, spooled in the agent's directory and seeded as it grows. */
       backup?: BackupOrder & {
         /** The most the backup may grow to: the torrent's size. */

@@ -33,7 +33,7 @@ export async function seedBackup(
   const spoolDir = await mkdtemp(join(workDir, 'fanout-spool-'))
   const removeSpool = () => rm(spoolDir, { recursive: true, force: true })
   const fd = openSync(join(spoolDir, BACKUP_NAME), 'w+', 0o600)
-  const pieceLength = choosePieceLength(backup.capacity, { targets: command.targets })
+  const pieceLength = choosePieceLength(backup.capacity)
   const manifest = backupManifest(backup.capacity)
   const file = { path: '', absPath: join(spoolDir, BACKUP_NAME), size: backup.capacity }
   const payload = { manifest, files: [file], pieceLength, storePath: spoolDir, run: command.swarm.transferId }

@@ -42,7 +42,7 @@ export async function seedSource(
   }
   const incremental = command.incremental === true
   if (incremental) await digestFiles(manifest, files, signal)
-  const pieceLength = choosePieceLength(manifest.totalBytes, { incremental, targets: command.targets })
+  const pieceLength = choosePieceLength(manifest.totalBytes, { incremental })
   // The torrent's paths start with the source's own name, so its parent is the store root.
   const storePath = dirname(command.sourcePath)
   const seeding = await startSeeding(command, { manifest, files, pieceLength, storePath }, { report, log })

@@ -147,7 +147,6 @@ async function startSource(
     swarm: deps.swarm,
     sourcePath: plan.source.path,
     ...(deps.incremental ? { incremental: true } : {}),
-    targets: plan.targets.length,
     ...(backup === null ? {} : { backup: { ...backup, capacity: backupCapacity(deps.state.totalBytes) } }),
     dataAddress: plan.source.host === null ? await localDataAddress(plan, deps) : exec.dataAddress,
     site: SOURCE_SITE,

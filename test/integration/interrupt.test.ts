@@ -42,9 +42,7 @@ describe.skipIf(reason !== undefined)(
     test.each([
       { name: 'SIGINT', signal: 'SIGINT', again: ['h1:/srv'] },
       { name: 'SIGTERM', signal: 'SIGTERM', again: ['h1:/srv'] },
-      // One target gets 1 MiB pieces, two get 512 KiB ones (piece-length.ts): the staging directory
-      // is named by the content alone, so the rerun finds it, and every piece it held is two whole
-      // pieces of the rerun's.
+      // The staging directory is named by the content alone (build-torrent.ts), whoever fetches it.
       { name: 'SIGINT, rerun to more targets', signal: 'SIGINT', again: ['h1:/srv', 'h2:/srv'] },
     ] as const)(
       '$name stops every agent, keeps the staging copy, and a second run resumes from it',

@@ -46,39 +46,6 @@ describe('choosePieceLength', () => {
   })
 })
 
-describe('choosePieceLength for a fleet', () => {
-  test.each([
-    // bytes, targets, length
-    [256 * MiB, 4, MiB],
-    [256 * MiB, 8, MiB],
-    [256 * MiB, 16, MiB / 2],
-    [8 * MiB, 4, 64 * 1024],
-    [32 * MiB, 16, 64 * 1024],
-    [32 * MiB, 64, 64 * 1024],
-    [4 * GiB, 64, 2 * MiB],
-    [GiB, 1000, MiB],
-    [128 * MiB, 1000, 256 * 1024],
-    [1, 4, 16 * 1024],
-    [1, 1, MiB],
-    [8 * MiB, 1, MiB],
-  ])('%i bytes to %i targets → %i', (bytes, targets, expected) => {
-    expect(choosePieceLength(bytes, { targets })).toBe(expected)
-  })
-
-  test('at least 32 pieces per target (512 at most) where 16 KiB pieces allow it', () => {
-    for (let bytes = 1; bytes < 2 ** 44; bytes *= 7) {
-      for (const targets of [2, 5, 16, 64, 300, 1000, 10_000]) {
-        const length = choosePieceLength(bytes, { targets })
-        const pieces = Math.ceil(bytes / length)
-        if (length > 16 * 1024) expect(pieces).toBeGreaterThanOrEqual(Math.min(512, 32 * targets))
-        if (length < 16 * MiB) expect(pieces).toBeLessThanOrEqual(2048)
-        // More targets never make larger pieces.
-        expect(length).toBeLessThanOrEqual(choosePieceLength(bytes, { targets: 1 }))
-      }
-    }
-  })
-})
-
 describe('choosePieceLength for a run with a base', () => {
   test.each([
     [0, 16 * 1024],
