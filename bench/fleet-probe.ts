@@ -8,9 +8,9 @@
  *
  * Columns: seconds since the CLI started, then per host MiB received/sent on its link so far.
  */
-import { spawn } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { createCluster } from '../test/helpers/cluster.js'
+import { runCommand } from '../test/helpers/run-command.js'
 import { type Counters, readCounters, residentPids } from './lib/net-counters.js'
 
 const MiB = 1 << 20
@@ -65,7 +65,7 @@ try {
     'h0:/srv/src/payload',
     ...names.slice(1).map((h) => `${h}:/srv/dst`),
   )
-  const { stdout, stderr } = await run(cluster.adminArgv(argv))
+  const { stdout, stderr } = await runCommand(cluster.adminArgv(argv), { timeoutMs: 30 * 60_000 })
   clearInterval(sampler)
   const took = seconds()
   console.log(`   t ${names.map((h) => `${h} rx/tx`.padStart(10)).join('')}`)
@@ -93,21 +93,4 @@ function row(at: number, all: Counters[]): string {
 
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0)
-}
-
-function run(argv: string[]): Promise<{ stdout: string; stderr: string }> {
-  const [command = 'false', ...rest] = argv
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.on('error', reject)
-    child.on('close', () => resolve({ stdout, stderr }))
-  })
 }

@@ -9,9 +9,8 @@ export interface BuiltTorrent {
   torrent: Buffer
   infoHash: string
   /**
-   * Names the content whatever its piece length, which follows the fleet's size (piece-length.ts):
-   * the SHA-1 of the info dict up to its piece length. The staging directory is named by it, so a
-   * rerun to another number of targets still resumes.
+   * Names the content whatever its piece length (smaller with a base, piece-length.ts): the SHA-1 of
+   * the info dict up to its piece length. The staging directory is named by it.
    */
   contentId: string
   pieceCount: number
@@ -25,11 +24,10 @@ export interface BuiltTorrent {
  *
  * The info hash still names the content and its piece length; `contentId` the content alone, as the
  * staging directory and resume need: the files' paths, sizes and modification times (rsync's quick
- * check). A resumed staging
- * copy is checked piece by piece against the real hashes anyway, so a file rewritten in place with
- * the same size and time costs a re-fetch, never a wrong copy. `private` keeps every client off DHT
- * and PEX for this swarm, whatever its defaults. Zero-length files are left out: the manifest
- * recreates them.
+ * check). A resumed staging copy is checked piece by piece against the real hashes anyway, so a
+ * file rewritten in place with the same size and time costs a re-fetch, never a wrong copy.
+ * `private` keeps every client off DHT and PEX for this swarm, whatever its defaults. Zero-length
+ * files are left out: the manifest recreates them.
  */
 export function buildTorrent(
   manifest: Manifest,

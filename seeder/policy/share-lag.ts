@@ -61,8 +61,9 @@ export class ShareLag {
 
 /**
  * Lag below this many bytes is pieces in flight and jitter, whatever the payload's size: bytes, not
- * pieces, since a fleet's pieces can be as small as 16 KiB (piece-length.ts), and 4 pieces of those
- * made a uniform swarm's source send each of 96 MiB to four targets 1.20 times instead of 1.14.
+ * pieces, since pieces with a base are as small as 16 KiB (piece-length.ts); 4 MiB is the 4 pieces
+ * whole copies always had. Tried with 512 KiB pieces, 4 pieces as the margin made a uniform swarm's
+ * source send each of 96 MiB to four targets 1.20 times.
  */
 const MIN_LAG_BYTES = 4 << 20
 /** And below this part of a share. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type WebTorrent from 'webtorrent'
 import type { AddOptions, ParsedTorrent, Torrent } from 'webtorrent'
 import { pieceCacheSlots } from '../policy/memory-budget.js'
-import { byteString, decodeBencode, type Reader, readValue, skipValue } from './decode-bencode.js'
+import { byteString, DICT, decodeBencode, END, type Reader, readValue, skipValue } from './decode-bencode.js'
 import { TorrentFiles } from './torrent-files.js'
 import type { TorrentInternals } from './webtorrent-internals.js'
 
@@ -98,7 +98,7 @@ export function parseOwnTorrent(torrent: Uint8Array): OwnTorrent {
   const reader = { bytes, position: PREFIX.length }
   const { info, files } = readInfo(reader)
   // Nothing may follow the info dict but the end of the outer one.
-  if (reader.position !== bytes.length - 1 || bytes[reader.position] !== 0x65) throw notOurs()
+  if (reader.position !== bytes.length - 1 || bytes[reader.position] !== END) throw notOurs()
   const infoHashBuffer = createHash('sha1').update(bytes.subarray(PREFIX.length, -1)).digest()
   const name = text(info.name)
   const payloadFiles = files?.(name) ?? TorrentFiles.single(bytes, name, info.length ?? 0)
@@ -125,9 +125,9 @@ export function parseOwnTorrent(torrent: Uint8Array): OwnTorrent {
 function readInfo(reader: Reader): { info: InfoHead; files?: (name: string) => TorrentFiles } {
   const head: Record<string, unknown> = {}
   let filesAt: number | undefined
-  if (reader.bytes[reader.position] !== 0x64) throw notOurs()
+  if (reader.bytes[reader.position] !== DICT) throw notOurs()
   reader.position++
-  while (reader.bytes[reader.position] !== 0x65) {
+  while (reader.bytes[reader.position] !== END) {
     const key = byteString(reader).toString('utf8')
     if (key === 'files') {
       filesAt = reader.position
@@ -144,6 +144,7 @@ function readInfo(reader: Reader): { info: InfoHead; files?: (name: string) => T
 function notOurs(): Error {
   return new Error('not a torrent made by build-torrent.ts')
 }
+
 function splitPieces(pieces: Uint8Array): string[] {
   const hex = asBuffer(pieces).toString('hex')
   const out: string[] = []

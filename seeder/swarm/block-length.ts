@@ -11,7 +11,7 @@ export const BLOCK_LENGTH = 128 * 1024
 
 /**
  * What one request asks for in a torrent of `pieceLength`: a request never spans pieces, so pieces
- * smaller than a block (a fleet's, or a run with a base: piece-length.ts) go one per request.
+ * smaller than a block (a run with a base: piece-length.ts) go one per request.
  */
 export function requestLength(pieceLength: number): number {
   return Math.min(BLOCK_LENGTH, pieceLength)

@@ -1,8 +1,9 @@
 const COLON = 0x3a
-const DICT = 0x64
-const END = 0x65
+/** The bytes that open a dictionary, close a dictionary or list, and open a list. */
+export const DICT = 0x64
+export const END = 0x65
 const INT = 0x69
-const LIST = 0x6c
+export const LIST = 0x6c
 
 /** What bencode.decode returns: byte strings are Uint8Arrays, dictionary keys are text. */
 export type Bencoded = number | Uint8Array | Bencoded[] | { [key: string]: Bencoded }

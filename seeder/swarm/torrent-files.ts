@@ -1,10 +1,6 @@
 import { join, sep } from 'node:path'
 import type { StoredFiles } from '../store/locate-span.js'
-import { byteString, type Reader, readValue, skipValue } from './decode-bencode.js'
-
-const DICT = 0x64
-const END = 0x65
-const LIST = 0x6c
+import { byteString, DICT, END, LIST, type Reader, readValue, skipValue } from './decode-bencode.js'
 
 /**
  * The files of a torrent made by build-torrent.ts, read from its bytes when asked: for 100,000

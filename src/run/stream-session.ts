@@ -68,11 +68,8 @@ async function streamTo(
   // The source scans while the target's agent is still starting: both are on the critical path of
   // every single copy, and a stream's fixed cost decides how it compares with `tar | nc`.
   const sourceUp = adopt(plan, plan.source, 'source', launched.source, deps)
-  sourceUp.then(
-    ({ channel }) => launched.watchReplication(channel),
-    () => {},
-  )
   const scanned = sourceUp.then((source) => {
+    launched.watchReplication(source.channel)
     source.channel.send({
       type: 'scan',
       sourcePath: plan.source.path,
